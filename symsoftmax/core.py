@@ -1,0 +1,138 @@
+"""Softmax of a concrete vector of SymPy expressions: logits, the map itself, its Jacobian.
+
+.. math::
+
+    \\sigma(\\mathbf{z})_i = \\frac{e^{z_i}}{\\sum_{j=1}^{K} e^{z_j}}, \\qquad
+    \\frac{\\partial \\sigma_i}{\\partial z_j} = \\sigma_i (\\delta_{ij} - \\sigma_j)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sympy as sp
+
+__all__ = ["jacobian", "logits", "softmax"]
+
+
+def check_K(K: object) -> int:
+    """Return ``K`` if it is an int >= 2 (the number of classes), else raise.
+
+    Raises:
+        TypeError: K is not an int (bool and float are rejected, even 3.0).
+        ValueError: K < 2.
+    """
+    if isinstance(K, bool) or not isinstance(K, int):
+        raise TypeError(f"K must be an int >= 2 (the number of classes), got {K!r}")
+    if K < 2:
+        raise ValueError(f"K must be an int >= 2 (softmax needs at least two classes), got {K}")
+    return K
+
+
+def logits(K: int, name: str = "z") -> sp.Matrix:
+    """The column of K real logit symbols ``z_1, ..., z_K``.
+
+    Args:
+        K: number of classes, an int >= 2.
+        name: stem of the symbol names.
+
+    Returns:
+        A K x 1 ``sympy.Matrix`` of real symbols.
+
+    Raises:
+        TypeError: K is not an int, or name is not a str.
+        ValueError: K < 2, or name is empty.
+
+    Example:
+        >>> logits(3).T
+        Matrix([[z_1, z_2, z_3]])
+        >>> logits(3)[0].is_real
+        True
+    """
+    K = check_K(K)
+    if not isinstance(name, str) or not name.isidentifier():
+        raise (TypeError if not isinstance(name, str) else ValueError)(
+            f"name must be a str usable as a symbol name such as 'z', got {name!r}"
+        )
+    return sp.Matrix(sp.symbols(f"{name}_1:{K + 1}", real=True))
+
+
+def _components(z: object) -> list[sp.Expr]:
+    """The entries of a vector given as a Matrix (a row or a column) or a sequence."""
+    if isinstance(z, sp.MatrixBase):
+        if 1 not in z.shape:
+            raise ValueError(f"z must be a vector (K x 1 or 1 x K), got a {z.rows} x {z.cols} matrix")
+        entries = list(z)
+    elif isinstance(z, Sequence) and not isinstance(z, str):
+        entries = list(z)
+    else:
+        raise TypeError(
+            f"z must be a sympy Matrix or a sequence of sympy expressions, got {type(z).__name__}"
+        )
+    try:
+        entries = [sp.sympify(e, strict=True) for e in entries]
+    except sp.SympifyError as err:
+        raise TypeError(f"every entry of z must be a sympy expression or a number: {err}") from None
+    if len(entries) < 2:
+        raise ValueError(f"z must have K >= 2 entries (softmax needs two classes), got {len(entries)}")
+    return entries
+
+
+def _shaped(z: object, entries: list[sp.Expr]) -> sp.Matrix:
+    if isinstance(z, sp.MatrixBase):
+        return sp.Matrix(z.rows, z.cols, entries)
+    return sp.Matrix(entries)
+
+
+def softmax(z: sp.MatrixBase | Sequence[sp.Expr]) -> sp.Matrix:
+    """The softmax of ``z`` in explicit form, entry i equal to exp(z_i) / sum_j exp(z_j).
+
+    .. math:: \\sigma(\\mathbf{z})_i = \\frac{e^{z_i}}{\\sum_{j=1}^{K} e^{z_j}}
+
+    Args:
+        z: a sympy Matrix (K x 1 or 1 x K) or a sequence of K >= 2 sympy expressions.
+
+    Returns:
+        A ``sympy.Matrix`` of z's shape (K x 1 for a sequence).
+
+    Raises:
+        TypeError: z is not a vector of sympy expressions.
+        ValueError: z is not a vector, or has fewer than two entries.
+
+    Example:
+        >>> s = softmax(logits(2))
+        >>> s[0]
+        exp(z_1)/(exp(z_1) + exp(z_2))
+        >>> sum(softmax([0, 0, 0]))
+        1
+    """
+    entries = _components(z)
+    total = sp.Add(*[sp.exp(e) for e in entries])
+    return _shaped(z, [sp.exp(e) / total for e in entries])
+
+
+def jacobian(z: sp.MatrixBase | Sequence[sp.Expr]) -> sp.Matrix:
+    """The Jacobian of softmax at ``z`` in closed form.
+
+    .. math:: J_{ij} = \\frac{\\partial \\sigma_i}{\\partial z_j} = \\sigma_i (\\delta_{ij} - \\sigma_j),
+        \\qquad J = \\operatorname{diag}(\\sigma) - \\sigma \\sigma^{T}
+
+    Entry (i, j) is ``s_i * (delta_ij - s_j)`` with ``s = softmax(z)``: the formula that the
+    ``jacobian`` derivation proves, built in O(K^2) products without differentiating or
+    simplifying anything. It equals ``softmax(z).jacobian(z)`` for a vector of symbols.
+
+    Args:
+        z: a sympy Matrix or a sequence of K >= 2 sympy expressions.
+
+    Returns:
+        The K x K ``sympy.Matrix`` J.
+
+    Example:
+        >>> z = logits(3)
+        >>> J = jacobian(z)
+        >>> (J - softmax(z).jacobian(z)).applyfunc(sp.simplify) == sp.zeros(3, 3)
+        True
+    """
+    s = list(softmax(z))
+    K = len(s)
+    return sp.Matrix(K, K, lambda i, j: s[i] * (sp.KroneckerDelta(i, j) - s[j]))

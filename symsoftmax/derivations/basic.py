@@ -1,0 +1,198 @@
+"""The properties of the source note: definition, normalization, range, shift invariance."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..derivation import Text
+from ..space import ClassSpace
+from . import Line
+
+DEFINITION = Text("The softmax function", "Softmax 函数的定义")
+NORMALIZATION = Text("The outputs of softmax sum to 1", "Softmax 的输出之和为 1")
+RANGE = Text("Every output of softmax lies in (0, 1)", "Softmax 的每个输出都在 (0, 1) 内")
+SHIFT = Text(
+    "Adding a constant to every logit does not change softmax",
+    "所有输入同时加上同一个常数, Softmax 不变",
+)
+
+
+def _exp_sum(S: ClassSpace, over: sp.Symbol | None = None, shift: sp.Expr = 0) -> sp.Expr:
+    k = over or S.k
+    return sp.Sum(sp.exp(S.z[k] + shift), (k, 1, S.K))
+
+
+def definition(S: ClassSpace) -> list[Line]:
+    i, z = S.i, S.z
+    sigma = S.sigma(i)
+    lines = [
+        Line(
+            sp.Eq(sigma, sp.exp(z[i]) / _exp_sum(S)),
+            Text(
+                "definition, for i = 1, ..., K and z in R^K, with K > 1 classes",
+                "定义: 对 i = 1, ..., K 与 z ∈ R^K, 其中 K > 1 为类别数",
+            ),
+        ),
+        Line(
+            sp.Contains(sigma, sp.Interval.open(0, 1), evaluate=False),
+            Text(
+                "each output lies in (0, 1), so σ maps R^K to (0, 1)^K (derivation 'range')",
+                "每个输出都在 (0, 1) 内, 所以 σ 把 R^K 映到 (0, 1)^K (见推导 'range')",
+            ),
+        ),
+        Line(
+            sp.Eq(sp.Sum(S.sigma(S.k), (S.k, 1, S.K)), 1),
+            Text(
+                "the outputs sum to 1 (derivation 'normalization'): with the previous line, "
+                "σ(z)_k reads as a probability P(t = k | z) over the K classes",
+                "所有分量之和为 1 (见推导 'normalization'): 结合上一行, "
+                "σ(z)_k 可以看作 K 个类别上的概率 P(t = k | z)",
+            ),
+        ),
+    ]
+    if not S.symbolic:
+        K = int(S.K)
+        with sp.evaluate(False):
+            vector = sp.MatMul(
+                1 / _exp_sum(S), sp.ImmutableMatrix([sp.exp(z[n]) for n in range(1, K + 1)])
+            )
+        lines.append(
+            Line(
+                sp.Eq(sp.ImmutableMatrix([S.sigma(n) for n in range(1, K + 1)]), vector),
+                Text(
+                    "the whole vector at once: one common factor times the exponentials",
+                    "整个向量: 公共因子乘以各分量的指数",
+                ),
+            )
+        )
+    return lines
+
+
+def normalization(S: ClassSpace) -> list[Line]:
+    i, k, z = S.i, S.k, S.z
+    total = sp.Sum(S.sigma(i), (i, 1, S.K))
+    with sp.evaluate(False):
+        each = sp.Sum(sp.exp(z[i]) / _exp_sum(S), (i, 1, S.K))
+        outside = sp.Sum(sp.exp(z[i]), (i, 1, S.K)) / _exp_sum(S)
+    lines = [
+        Line(
+            sp.Eq(total, each),
+            Text("definition of σ(z)_i", "σ(z)_i 的定义"),
+        ),
+        Line(
+            sp.Eq(total, outside),
+            Text(
+                "the denominator does not depend on i: take it out of the sum",
+                "分母与 i 无关, 提到求和号外",
+            ),
+        ),
+        Line(
+            sp.Eq(total, 1, evaluate=False),
+            Text(
+                "numerator and denominator are the same sum (the name of the index is immaterial)",
+                "分子与分母是同一个和 (求和指标的名字无关紧要)",
+            ),
+        ),
+    ]
+    if not S.symbolic:
+        with sp.evaluate(False):
+            explicit = sp.Add(*[S.sigma(n) for n in range(1, int(S.K) + 1)])
+        lines.append(
+            Line(
+                sp.Eq(explicit, 1, evaluate=False),
+                Text(f"written out for K = {S.K}", f"K = {S.K} 时逐项写出"),
+            )
+        )
+    del k
+    return lines
+
+
+def range_(S: ClassSpace) -> list[Line]:
+    i, j, k, z = S.i, S.j, S.k, S.z
+    sigma = S.sigma(i)
+    sigma_sum = _exp_sum(S)
+    others = sp.Sum((1 - sp.KroneckerDelta(i, k)) * sp.exp(z[k]), (k, 1, S.K))
+    with sp.evaluate(False):
+        complement = (sigma_sum - sp.exp(z[i])) / sigma_sum
+    return [
+        Line(
+            sp.Gt(sp.exp(z[j]), 0, evaluate=False),
+            Text("the exponential of a real number is positive", "实数的指数为正"),
+        ),
+        Line(
+            sp.Gt(sigma_sum, 0, evaluate=False),
+            Text("a sum of K positive terms is positive", "K 个正数之和为正"),
+        ),
+        Line(
+            sp.Gt(sigma, 0, evaluate=False),
+            Text("σ(z)_i is a positive number over a positive number", "σ(z)_i 是正数除以正数"),
+        ),
+        Line(
+            sp.Eq(1 - sigma, complement, evaluate=False),
+            Text("subtract from 1 over the common denominator", "通分后用 1 减去 σ(z)_i"),
+        ),
+        Line(
+            sp.Eq(sigma_sum - sp.exp(z[i]), others, evaluate=False),
+            Text(
+                "the numerator is the sum over the K - 1 classes k ≠ i",
+                "分子是对 K - 1 个类别 k ≠ i 求和",
+            ),
+        ),
+        Line(
+            sp.Gt(others, 0, evaluate=False),
+            Text(
+                "K ≥ 2, so at least one positive term remains",
+                "因为 K ≥ 2, 至少剩下一个正项",
+            ),
+        ),
+        Line(
+            sp.Lt(sigma, 1, evaluate=False),
+            Text("so 1 - σ(z)_i > 0", "所以 1 - σ(z)_i > 0"),
+        ),
+        Line(
+            sp.Contains(sigma, sp.Interval.open(0, 1), evaluate=False),
+            Text(
+                "both bounds: σ maps R^K to (0, 1)^K",
+                "两个界合起来: σ 把 R^K 映到 (0, 1)^K",
+            ),
+        ),
+    ]
+
+
+def shift_invariance(S: ClassSpace) -> list[Line]:
+    i, k, z = S.i, S.k, S.z
+    c = sp.Symbol("c", real=True)
+    shifted = S.sigma(i, S.vector(shift=c))
+    with sp.evaluate(False):
+        split_num = sp.exp(c) * sp.exp(z[i])
+        forms = [
+            sp.exp(z[i] + c) / _exp_sum(S, shift=c),
+            split_num / sp.Sum(sp.exp(c) * sp.exp(z[k]), (k, 1, S.K)),
+            split_num / (sp.exp(c) * _exp_sum(S)),
+        ]
+    reasons = [
+        Text("definition, applied to z + c·1 for a real c", "对 z + c·1 (c 为任意实数) 应用定义"),
+        Text("e^{a + b} = e^a e^b", "e^{a + b} = e^a e^b"),
+        Text(
+            "e^c does not depend on k: take it out of the sum",
+            "e^c 与 k 无关, 提到求和号外",
+        ),
+    ]
+    lines = [Line(sp.Eq(shifted, f, evaluate=False), r) for f, r in zip(forms, reasons)]
+    lines += [
+        Line(
+            sp.Eq(shifted, sp.exp(z[i]) / _exp_sum(S), evaluate=False),
+            Text(
+                "cancel the common factor e^c > 0 of numerator and denominator",
+                "分子分母同时约去公因子 e^c > 0",
+            ),
+        ),
+        Line(
+            sp.Eq(shifted, S.sigma(i), evaluate=False),
+            Text(
+                "the definition of σ(z)_i: adding c to every logit changes nothing",
+                "即 σ(z)_i 的定义: 所有输入加上同一个 c, 结果不变",
+            ),
+        ),
+    ]
+    return lines

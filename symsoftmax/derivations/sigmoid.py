@@ -1,0 +1,72 @@
+"""One logit alone moves its output along a sigmoid."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..derivation import Text
+from ..functions import Sigmoid
+from ..space import ClassSpace
+from . import Line
+
+TITLE = Text(
+    "One logit alone moves its probability along a sigmoid",
+    "单独改变一个 z_i, σ(z)_i 沿 Sigmoid 曲线变化",
+)
+
+
+def sigmoid(S: ClassSpace) -> list[Line]:
+    i, k, z, K = S.i, S.k, S.z, S.K
+    si = S.sigma(i)
+    rest = sp.Sum((1 - sp.KroneckerDelta(i, k)) * sp.exp(z[k]), (k, 1, K))
+    shift = sp.log(rest)
+    with sp.evaluate(False):
+        split = sp.exp(z[i]) / (sp.exp(z[i]) + rest)
+        divided = 1 / (1 + sp.exp(-z[i]) * rest)
+        logistic = 1 / (1 + sp.exp(-(z[i] - shift)))
+    lines = [
+        Line(
+            sp.Eq(si, split, evaluate=False),
+            Text(
+                "split the denominator into the term k = i and the rest, which does not involve z_i",
+                "把分母拆成 k = i 这一项与其余各项, 其余各项与 z_i 无关",
+            ),
+        ),
+        Line(
+            sp.Eq(si, divided, evaluate=False),
+            Text("divide numerator and denominator by e^{z_i}", "分子分母同除以 e^{z_i}"),
+        ),
+        Line(
+            sp.Eq(si, logistic, evaluate=False),
+            Text(
+                "write the rest as e^{log Σ_{k≠i} e^{z_k}} (it is positive since K ≥ 2)",
+                "把其余各项写成 e^{log Σ_{k≠i} e^{z_k}} (K ≥ 2, 所以它为正)",
+            ),
+        ),
+        Line(
+            sp.Eq(si, Sigmoid(z[i] - shift), evaluate=False),
+            Text(
+                "the logistic sigmoid sigmoid(x) = 1 / (1 + e^{-x}), shifted by log Σ_{k≠i} e^{z_k}",
+                "即 Sigmoid 函数 sigmoid(x) = 1 / (1 + e^{-x}), 平移了 log Σ_{k≠i} e^{z_k}",
+            ),
+        ),
+        Line(
+            sp.Eq(sp.Derivative(si, z[i]), si * (1 - si), evaluate=False),
+            Text(
+                "its slope is s (1 - s) > 0: an S-shaped curve rising from 0 to 1",
+                "斜率为 s (1 - s) > 0: 一条从 0 升到 1 的 S 形曲线",
+            ),
+        ),
+    ]
+    two = S if not S.symbolic and int(K) == 2 else ClassSpace.of(2)
+    lines.append(
+        Line(
+            sp.Eq(two.sigma(1), Sigmoid(two.z[1] - two.z[2]), evaluate=False),
+            Text(
+                "for K = 2 classes: σ(z)_1 = sigmoid(z_1 - z_2), logistic regression",
+                "K = 2 时: σ(z)_1 = sigmoid(z_1 - z_2), 即逻辑回归",
+            ),
+            space=None if two is S else two,
+        )
+    )
+    return lines

@@ -1,0 +1,277 @@
+"""Softmax and log-sum-exp as SymPy functions of a vector indexed by the class.
+
+A vector over the classes 1..K is a ``Lambda`` ``k -> u_k``: ``Lambda(k, z[k])`` is the
+logit vector itself, ``Lambda(k, beta*z[k])`` the tempered one. K is an integer symbol
+(derivations for any K) or an Integer.
+
+.. math::
+
+    \\sigma(\\mathbf{u})_i = \\frac{e^{u_i}}{\\sum_{k=1}^{K} e^{u_k}}, \\qquad
+    \\operatorname{LSE}(\\mathbf{u}) = \\log \\sum_{k=1}^{K} e^{u_k}
+
+Both are SymPy citizens: ``diff`` applies the chain rule through the derived Jacobian
+(:math:`d\\sigma_i = \\sigma_i (du_i - \\sum_k \\sigma_k du_k)`, and
+:math:`d\\operatorname{LSE} = \\sum_k \\sigma_k du_k`), ``rewrite(exp)`` gives the
+explicit definition, and ``latex`` prints :math:`\\sigma(\\mathbf{z})_{i}`.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.concrete.delta import deltasummation
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.pretty.stringpict import prettyForm
+from sympy.printing.printer import Printer
+from sympy.printing.str import StrPrinter
+
+__all__ = ["LogSumExp", "Sigmoid", "Softmax", "expand_definitions"]
+
+_INDEX_NAMES = ("k", "l", "m", "n", "p", "q", "r")
+
+# The bound index of every vector Lambda: one shared Dummy, so that k -> z_k and j -> z_j
+# build the same SymPy object and alpha-equivalent expressions compare equal.
+_SLOT = sp.Dummy("k", integer=True, positive=True)
+
+
+def fresh_index(*exprs: sp.Basic) -> sp.Symbol:
+    """An integer index symbol whose name no free symbol of ``exprs`` uses."""
+    taken = {
+        s.name
+        for e in exprs
+        for s in e.free_symbols
+        if isinstance(s, sp.Symbol) and not isinstance(s, sp.Dummy)
+    }
+    for name in _INDEX_NAMES:
+        if name not in taken:
+            return sp.Symbol(name, integer=True, positive=True)
+    return sp.Dummy("k", integer=True, positive=True)
+
+
+def class_sum(summand: sp.Expr, index: sp.Symbol, K: sp.Expr) -> sp.Expr:
+    """``sum_{index=1}^{K} summand``, collapsing Kronecker deltas in the summation index.
+
+    A delta collapses on the assumption, true of every class index here, that the other
+    index lies in 1..K (SymPy would otherwise return a Piecewise on ``j <= K``).
+    """
+    if summand.has(sp.KroneckerDelta):
+        return deltasummation(sp.expand(summand), (index, 1, K), no_piecewise=True)
+    return sp.Sum(summand, (index, 1, K))
+
+
+def _vector(u: object, K: object) -> tuple[sp.Lambda, sp.Expr]:
+    """Check a (vector, K) pair and give the vector its canonical bound index."""
+    if not isinstance(u, sp.Lambda) or len(u.variables) != 1:
+        raise TypeError(f"the vector must be a sympy Lambda k -> u_k of one index, got {u!r}")
+    K = sp.sympify(K)
+    if not (K.is_integer and K.is_positive):
+        raise ValueError(f"K must be a positive integer or integer symbol, got {K!r}")
+    (k,) = u.variables
+    return sp.Lambda(_SLOT, u.expr.xreplace({k: _SLOT})), K
+
+
+def _vector_parts(u: sp.Lambda) -> tuple[sp.Symbol, sp.Expr, sp.Expr, sp.Expr]:
+    """(k, coeff, rest, shift) with u_k = coeff * rest + shift, coeff and shift free of k."""
+    (slot,) = u.variables
+    k = fresh_index(u.expr)
+    body = u.expr.xreplace({slot: k})
+    shift, scaled = body.as_independent(k, as_Add=True)
+    coeff, rest = scaled.as_independent(k, as_Add=False)
+    return k, coeff, rest, shift
+
+
+def _vector_latex(printer: LatexPrinter, u: sp.Lambda) -> str:
+    """``\\mathbf{z}`` for k -> z_k, ``\\beta \\mathbf{z} + c \\mathbf{1}`` for k -> beta z_k + c."""
+    k, coeff, rest, shift = _vector_parts(u)
+    if not (isinstance(rest, sp.Indexed) and rest.indices == (k,)):
+        return rf"\left({printer._print(u.expr.xreplace({u.variables[0]: k}))}\right)_{{{k}}}"
+    text = rf"\mathbf{{{printer._print(rest.base)}}}"
+    if coeff == -1:
+        text = "-" + text
+    elif coeff != 1:
+        text = f"{printer.parenthesize(coeff, 50)} {text}"
+    if shift != 0:
+        sign, size = ("-", -shift) if shift.could_extract_minus_sign() else ("+", shift)
+        text += rf" {sign} {printer.parenthesize(size, 50)} \mathbf{{1}}"
+    return text
+
+
+def _vector_str(printer: Printer, u: sp.Lambda) -> str:
+    """``z`` for k -> z_k, ``beta*z + c`` for k -> beta z_k + c, else ``(u_k)_k``."""
+    k, coeff, rest, shift = _vector_parts(u)
+    if not (isinstance(rest, sp.Indexed) and rest.indices == (k,)):
+        return f"({printer._print(u.expr.xreplace({u.variables[0]: k}))})_{k}"
+    text = printer._print(coeff * rest.base.label)
+    return text if shift == 0 else f"{text} + {printer._print(shift)}"
+
+
+class Softmax(sp.Function):
+    """Component ``i`` of the softmax of the vector ``u`` over classes 1..K.
+
+    .. math:: \\sigma(\\mathbf{u})_i = \\frac{e^{u_i}}{\\sum_{k=1}^{K} e^{u_k}}
+
+    Args (positional, as SymPy functions take them):
+        u: ``Lambda(k, u_k)``, the vector.
+        K: number of classes, an Integer or a positive integer symbol.
+        i: the component, an integer expression in 1..K.
+
+    Example:
+        >>> import sympy as sp
+        >>> K = sp.Symbol("K", integer=True, positive=True)
+        >>> z = sp.IndexedBase("z", real=True)
+        >>> i, j, k = sp.symbols("i j k", integer=True, positive=True)
+        >>> s = Softmax(sp.Lambda(k, z[k]), K, i)
+        >>> sp.latex(s)
+        '\\\\sigma(\\\\mathbf{z})_{i}'
+        >>> sp.diff(s, z[j]) == s * (sp.KroneckerDelta(i, j) - Softmax(sp.Lambda(k, z[k]), K, j))
+        True
+        >>> s.rewrite(sp.exp)
+        exp(z[i])/Sum(exp(z[k]), (k, 1, K))
+    """
+
+    nargs = 3
+
+    def __new__(cls, u: sp.Lambda, K: sp.Expr | int, i: sp.Expr | int, **kwargs) -> sp.Expr:
+        u, K = _vector(u, K)
+        return super().__new__(cls, u, K, i, **kwargs)
+
+    @classmethod
+    def eval(cls, u: sp.Basic, K: sp.Basic, i: sp.Basic) -> None:
+        if i.is_integer is False:
+            raise ValueError(f"the component index must be an integer, got {i!r}")
+        if i.is_Integer and K.is_Integer and not 1 <= i <= K:
+            raise ValueError(f"the component index must be in 1..{K}, got {i}")
+        return None
+
+    def _eval_rewrite_as_exp(self, u: sp.Lambda, K: sp.Expr, i: sp.Expr, **kwargs) -> sp.Expr:
+        k = fresh_index(self)
+        return sp.exp(u(i)) / sp.Sum(sp.exp(u(k)), (k, 1, K))
+
+    def _eval_derivative(self, s: sp.Symbol) -> sp.Expr:
+        # d sigma_i = sigma_i (du_i - sum_k sigma_k du_k): the chain rule through the
+        # Jacobian sigma_i (delta_ik - sigma_k) that the `jacobian` derivation proves.
+        u, K, i = self.args
+        k = fresh_index(self, s)
+        du = sp.diff(u(k), s)
+        if du == 0:
+            return sp.S.Zero
+        return self * (du.xreplace({k: i}) - class_sum(Softmax(u, K, k) * du, k, K))
+
+    def _eval_is_real(self) -> bool | None:
+        return self.args[0].expr.is_real
+
+    def _eval_is_positive(self) -> bool | None:
+        return self.args[0].expr.is_real
+
+    def _eval_evalf(self, prec: int) -> sp.Expr | None:
+        if not self.args[1].is_Integer:
+            return None
+        return self.rewrite(sp.exp).doit()._eval_evalf(prec)
+
+    def _latex(self, printer: LatexPrinter) -> str:
+        u, _, i = self.args
+        return rf"\sigma({_vector_latex(printer, u)})_{{{printer._print(i)}}}"
+
+    def _sympystr(self, printer: Printer) -> str:
+        u, _, i = self.args
+        return f"σ({_vector_str(printer, u)})[{printer._print(i)}]"
+
+    def _pretty(self, printer: Printer) -> prettyForm:
+        return prettyForm(self._sympystr(StrPrinter()))
+
+
+class LogSumExp(sp.Function):
+    """Log-sum-exp of the vector ``u`` over classes 1..K.
+
+    .. math:: \\operatorname{LSE}(\\mathbf{u}) = \\log \\sum_{k=1}^{K} e^{u_k}, \\qquad
+        \\frac{\\partial \\operatorname{LSE}}{\\partial u_j} = \\sigma(\\mathbf{u})_j
+
+    Example:
+        >>> import sympy as sp
+        >>> z = sp.IndexedBase("z", real=True)
+        >>> k = sp.Symbol("k", integer=True, positive=True)
+        >>> lse = LogSumExp(sp.Lambda(k, z[k]), 2)
+        >>> sp.latex(lse)
+        '\\\\operatorname{LSE}(\\\\mathbf{z})'
+        >>> lse.rewrite(sp.exp).doit()
+        log(exp(z[1]) + exp(z[2]))
+    """
+
+    nargs = 2
+
+    def __new__(cls, u: sp.Lambda, K: sp.Expr | int, **kwargs) -> sp.Expr:
+        u, K = _vector(u, K)
+        return super().__new__(cls, u, K, **kwargs)
+
+    def _eval_rewrite_as_exp(self, u: sp.Lambda, K: sp.Expr, **kwargs) -> sp.Expr:
+        k = fresh_index(self)
+        return sp.log(sp.Sum(sp.exp(u(k)), (k, 1, K)))
+
+    def _eval_derivative(self, s: sp.Symbol) -> sp.Expr:
+        # d LSE = sum_k sigma_k du_k: the gradient of log-sum-exp is softmax.
+        u, K = self.args
+        k = fresh_index(self, s)
+        du = sp.diff(u(k), s)
+        if du == 0:
+            return sp.S.Zero
+        return class_sum(Softmax(u, K, k) * du, k, K)
+
+    def _eval_is_real(self) -> bool | None:
+        return self.args[0].expr.is_real
+
+    def _eval_evalf(self, prec: int) -> sp.Expr | None:
+        if not self.args[1].is_Integer:
+            return None
+        return self.rewrite(sp.exp).doit()._eval_evalf(prec)
+
+    def _latex(self, printer: LatexPrinter) -> str:
+        return rf"\operatorname{{LSE}}({_vector_latex(printer, self.args[0])})"
+
+    def _sympystr(self, printer: Printer) -> str:
+        return f"LSE({_vector_str(printer, self.args[0])})"
+
+    def _pretty(self, printer: Printer) -> prettyForm:
+        return prettyForm(self._sympystr(StrPrinter()))
+
+
+class Sigmoid(sp.Function):
+    """The logistic sigmoid.
+
+    .. math:: \\operatorname{sigmoid}(x) = \\frac{1}{1 + e^{-x}}, \\qquad
+        \\operatorname{sigmoid}'(x) = \\operatorname{sigmoid}(x) (1 - \\operatorname{sigmoid}(x))
+
+    Example:
+        >>> import sympy as sp
+        >>> x = sp.Symbol("x", real=True)
+        >>> Sigmoid(x).diff(x)
+        (1 - Sigmoid(x))*Sigmoid(x)
+        >>> Sigmoid(0).rewrite(sp.exp)
+        1/2
+    """
+
+    nargs = 1
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return self * (1 - self)
+
+    def _eval_rewrite_as_exp(self, x: sp.Expr, **kwargs) -> sp.Expr:
+        return 1 / (1 + sp.exp(-x))
+
+    def _eval_is_real(self) -> bool | None:
+        return self.args[0].is_real
+
+    def _eval_is_positive(self) -> bool | None:
+        return self.args[0].is_real
+
+    def _eval_evalf(self, prec: int) -> sp.Expr:
+        return self.rewrite(sp.exp)._eval_evalf(prec)
+
+    def _latex(self, printer: LatexPrinter) -> str:
+        return rf"\\operatorname{{sigmoid}}\\left({printer._print(self.args[0])}\\right)"
+
+
+def expand_definitions(expr: sp.Basic) -> sp.Basic:
+    """Replace every Softmax, LogSumExp and Sigmoid in ``expr`` by its explicit exp form."""
+    return expr.replace(
+        lambda e: isinstance(e, (Softmax, LogSumExp, Sigmoid)),
+        lambda e: e._eval_rewrite_as_exp(*e.args),
+    )

@@ -1,0 +1,151 @@
+"""Numeric check of one derivation step: both sides at random points with mpmath.
+
+Independent of :mod:`symsoftmax.proof`: every free class index is given a value, a symbolic
+K is given each value in ``SAMPLED_K``, the sums are expanded, derivatives are taken by
+SymPy on the explicit definition, and each remaining symbol gets a random value allowed by
+its assumptions (a positive symbol a positive value, a real one a real value). Both sides
+are then evaluated with mpmath at ``dps`` significant digits and compared. A limit is
+evaluated at a point beyond which its expression no longer moves at that precision
+(x0 + 10^-(dps+10) for a finite x0, 10^4 for infinity: the limits here converge like
+exp(-x)).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .functions import expand_definitions
+from .proof import instantiate
+from .space import ClassSpace
+
+__all__ = ["Mismatch", "check"]
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """Where and how a relation failed numerically."""
+
+    relation: str
+    point: dict[str, str]
+    lhs: str
+    rhs: str
+
+
+def _limit_point(x0: sp.Expr, direction: str, dps: int) -> sp.Expr:
+    if x0 is sp.oo:
+        return sp.Integer(10) ** 4
+    if x0 is -sp.oo:
+        return -(sp.Integer(10) ** 4)
+    step = sp.Integer(10) ** -(dps + 10)
+    return x0 - step if direction == "-" else x0 + step
+
+
+def _concrete(expr: sp.Basic, dps: int) -> sp.Basic:
+    """Definitions expanded; limits, derivatives and sums (concrete bounds) evaluated."""
+    expr = expand_definitions(expr)
+    expr = expr.replace(
+        lambda e: isinstance(e, sp.Limit),
+        lambda e: _concrete(e.args[0], dps).xreplace(
+            {e.args[1]: _limit_point(e.args[2], str(e.args[3]), dps)}
+        ),
+    )
+    return expr.doit()
+
+
+def _sample(atom: sp.Expr, rng: random.Random, dps: int) -> sp.Float:
+    if atom.is_positive:
+        value = 2.0 ** rng.uniform(-1.5, 1.5)
+    elif atom.is_nonnegative:
+        value = rng.uniform(0.0, 2.0)
+    elif atom.is_real:
+        value = rng.uniform(-3.0, 3.0)
+    else:
+        raise ValueError(f"cannot sample {atom}: give it real, positive or nonnegative assumptions")
+    return sp.Float(value, dps)
+
+
+def _points(
+    rel: sp.Basic, space: ClassSpace, case: sp.Basic | None, count: int, rng: random.Random
+) -> Iterator[tuple[dict, sp.Basic]]:
+    """Up to ``count`` index assignments per sampled K, each with ``rel`` instantiated."""
+    for K in space.sampled_K:
+        concrete = ClassSpace.of(K, name=space.z.name)
+        instances = [
+            (point, inst)
+            for point, inst in instantiate(concrete, rel.xreplace({space.K: concrete.K}))
+            if case is None or case.xreplace(point) is not sp.false
+        ]
+        rng.shuffle(instances)
+        for point, inst in instances[:count]:
+            yield ({space.K: concrete.K} if space.symbolic else {}) | point, inst
+
+
+_OPS = {sp.Eq: "=", sp.StrictLessThan: "<", sp.LessThan: "<=", sp.StrictGreaterThan: ">",
+        sp.GreaterThan: ">="}
+
+
+def _unknowns(exprs: list[sp.Basic]) -> set[sp.Expr]:
+    """The symbols and indexed entries (z_1, ...) that still need values."""
+    found: set[sp.Expr] = set()
+    for e in exprs:
+        indexed = e.atoms(sp.Indexed)
+        labels = {x.base.label for x in indexed}
+        found |= indexed | (e.atoms(sp.Symbol) - labels)
+    return found
+
+
+def _close(kind: type, lhs: sp.Float, rhs: sp.Float, dps: int) -> bool:
+    tol = sp.Float(10, dps) ** -(dps - 10) * max(1, abs(lhs), abs(rhs))
+    if kind is sp.Eq:
+        return abs(lhs - rhs) <= tol
+    if kind is sp.StrictLessThan:
+        return lhs < rhs
+    if kind is sp.LessThan:
+        return lhs <= rhs + tol
+    if kind is sp.StrictGreaterThan:
+        return lhs > rhs
+    if kind is sp.GreaterThan:
+        return lhs + tol >= rhs
+    raise TypeError(f"cannot check a relation of kind {kind.__name__}")
+
+
+def check(
+    rel: sp.Basic,
+    space: ClassSpace,
+    *,
+    case: sp.Basic | None = None,
+    points: int = 3,
+    dps: int = 40,
+    seed: int = 0,
+) -> Mismatch | None:
+    """Evaluate ``rel`` at random points; the first point where it fails, or None.
+
+    Example:
+        >>> S = ClassSpace.of(None)
+        >>> check(sp.Eq(S.sum(S.sigma(S.k)), 1), S) is None
+        True
+        >>> check(sp.Eq(S.sigma(S.i), sp.Rational(1, 2)), S).relation
+        '='
+    """
+    from .proof import _sides  # the same reading of And / matrices / Contains
+
+    rng = random.Random(seed)
+    relations = [(kind, sp.Tuple(lhs, rhs)) for kind, lhs, rhs in _sides(rel)]
+    pair = sp.Tuple(*(both for _, both in relations))
+    for point, instance in _points(pair, space, case, points, rng):
+        values: dict[sp.Expr, sp.Float] = {}
+        for (kind, _), (lhs, rhs) in zip(relations, instance):
+            sides = [_concrete(side, dps) for side in (lhs, rhs)]
+            for atom in sorted(_unknowns(sides), key=str):
+                values.setdefault(atom, _sample(atom, rng, dps))
+            a, b = (side.xreplace(values).evalf(dps) for side in sides)
+            if not (a.is_number and b.is_number and a.is_real is not False and b.is_real is not False):
+                raise ValueError(f"{kind.__name__} did not evaluate to numbers: {a}, {b}")
+            if not _close(kind, a, b, dps):
+                shown = {str(k): str(v) for k, v in {**point, **values}.items()}
+                return Mismatch(_OPS[kind], shown, sp.sstr(a, full_prec=False), sp.sstr(b, full_prec=False))
+    return None

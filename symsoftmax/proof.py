@@ -1,0 +1,324 @@
+"""Symbolic proof of one derivation step: SymPy must establish the relation, or it fails.
+
+Strategy, each part sound on its own:
+
+1. *Evaluate.* Softmax and LogSumExp are replaced by their explicit definitions, then
+   derivatives are taken by SymPy and limits computed (finite sums commute with limits, term
+   by term). So a step about a derivative is checked against SymPy's own differentiation of
+   the explicit formula, never against the derivative rules of our function objects.
+2. *Cases.* A Kronecker delta of two free indices splits the proof into i = j (substitute)
+   and i != j (the delta is 0); a step's stated case selects one branch.
+3. *Sums as unknowns.* Every sum is put in a normal form (split over +, factors free of the
+   summation index pulled out, bound index renamed) and each distinct sum is replaced by a
+   fresh symbol carrying only what is known of it (positive when its terms are). An identity
+   that holds for every value of those symbols holds for the sums; nothing is lost but
+   completeness. For an inequality a sum may also be split as ``f(i) + rest``: the term at a
+   free index plus the K - 1 >= 1 others (positive when the terms are).
+4. *Decide.* An equation is proved when the difference of its sides reduces to 0; an
+   inequality when SymPy's assumptions show the difference is positive (or nonnegative).
+   Anything else is *not proved*: undecided never passes.
+
+For a concrete K a step that the generic proof cannot settle is instantiated at every
+assignment of its free indices, with the sums expanded, and each instance proved.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+
+import sympy as sp
+
+from .functions import expand_definitions
+from .space import ClassSpace
+
+__all__ = ["instantiate", "prove"]
+
+_TRANSFORMS: tuple[Callable[[sp.Expr], sp.Expr], ...] = (
+    lambda e: e,
+    sp.expand,
+    lambda e: sp.cancel(sp.expand(e)),
+    lambda e: sp.factor(sp.together(e)),
+    sp.simplify,
+)
+
+
+class Undecided(Exception):
+    """SymPy could not settle a part of the proof."""
+
+
+# ----------------------------------------------------------------------------- evaluation
+
+
+def _finite(value: sp.Expr) -> bool:
+    return bool(abstract_sums(value)[0].is_finite)
+
+
+def _limit(expr: sp.Expr, x: sp.Symbol, x0: sp.Expr, direction: str) -> sp.Expr:
+    """The limit of ``expr`` as x -> x0, by the algebraic limit laws where sums appear.
+
+    Sums over 1..K (K independent of x) are finite: their limit is the sum of the limits.
+    Sums, products, powers with a nonzero or nonnegative base limit, exp and log of a
+    positive limit follow by continuity. Everything without a sum goes to SymPy's limit.
+    """
+    if not expr.has(x):
+        return expr
+    if not expr.has(sp.Sum):
+        value = sp.limit(expr, x, x0, direction)
+        if value.has(sp.Limit) or not value.is_finite:
+            raise Undecided(f"limit of {expr} as {x} -> {x0}")
+        return value
+    if isinstance(expr, sp.Sum):
+        (k, lo, hi) = expr.limits[0]
+        if len(expr.limits) != 1 or (lo.has(x) or hi.has(x)):
+            raise Undecided(f"limit of {expr}")
+        return sp.Sum(_limit(expr.function, x, x0, direction), (k, lo, hi))
+    parts = [_limit(a, x, x0, direction) for a in expr.args]
+    if not all(_finite(p) for p in parts):
+        raise Undecided(f"a part of {expr} has no finite limit")
+    if isinstance(expr, (sp.Add, sp.Mul)):
+        return expr.func(*parts)
+    if isinstance(expr, sp.Pow):
+        base, power = parts
+        if abstract_sums(base)[0].is_zero is False or power.is_nonnegative:
+            return base**power
+    if isinstance(expr, sp.exp):
+        return sp.exp(parts[0])
+    if isinstance(expr, sp.log) and abstract_sums(parts[0])[0].is_positive:
+        return sp.log(parts[0])
+    raise Undecided(f"no limit law applies to {expr}")
+
+
+def _collapse_deltas(expr: sp.Expr) -> sp.Expr:
+    """Sum_k f(k) delta_kj -> f(j) (every free index lies in 1..K)."""
+    from .functions import class_sum
+
+    def collapse(s: sp.Sum) -> sp.Expr:
+        (k, lo, hi) = s.limits[0]
+        if lo != 1:
+            return s
+        return class_sum(s.function, k, hi)
+
+    return expr.replace(
+        lambda e: isinstance(e, sp.Sum)
+        and len(e.limits) == 1
+        and any(e.limits[0][0] in d.args for d in e.function.atoms(sp.KroneckerDelta)),
+        collapse,
+    )
+
+
+def in_range(expr: sp.Basic, space: ClassSpace) -> sp.Basic:
+    """Conditions 1 <= i <= K on a class index i, which SymPy leaves in Piecewise, made True."""
+    facts = {}
+    for i in space.indices:
+        for rel in (sp.Ge(space.K, i), sp.Le(i, space.K), sp.Ge(i, 1), sp.Le(1, i)):
+            if isinstance(rel, sp.Rel):
+                facts[rel] = sp.true
+    return expr.xreplace(facts) if facts and expr.has(sp.Piecewise) else expr
+
+
+def evaluate(expr: sp.Basic) -> sp.Basic:
+    """Definitions expanded, derivatives taken, limits computed, delta sums collapsed."""
+    expr = expand_definitions(expr)
+    expr = expr.replace(
+        lambda e: isinstance(e, (sp.Derivative, sp.Subs)), lambda e: e.doit(deep=False)
+    )
+    expr = expr.replace(
+        lambda e: isinstance(e, sp.Limit),
+        lambda e: _limit(evaluate(e.args[0]), e.args[1], e.args[2], str(e.args[3])),
+    )
+    return _collapse_deltas(expr)
+
+
+# -------------------------------------------------------------------------- sums as symbols
+
+
+def _canonical(summand: sp.Expr, k: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> sp.Sum:
+    slot = sp.Symbol("_class", integer=True, positive=True)
+    return sp.Sum(summand.xreplace({k: slot}), (slot, lo, hi))
+
+
+def abstract_sums(expr: sp.Expr) -> tuple[sp.Expr, dict[sp.Dummy, sp.Sum]]:
+    """Replace each distinct sum in normal form by a symbol; return the map back too.
+
+    A sum is replaced only when it depends on no enclosing summation index; the symbol is
+    positive (nonnegative, real) when every term of the sum is.
+    """
+    table: dict[sp.Sum, sp.Dummy] = {}
+
+    def symbol_for(s: sp.Sum) -> sp.Dummy:
+        if s not in table:
+            term = s.function
+            table[s] = sp.Dummy(
+                "S",
+                positive=term.is_positive or None,
+                nonnegative=term.is_nonnegative or None,
+                real=term.is_real or None,
+            )
+        return table[s]
+
+    def visit(e: sp.Expr, bound: frozenset[sp.Symbol]) -> sp.Expr:
+        if isinstance(e, sp.Sum) and len(e.limits) == 1:
+            (k, lo, hi) = e.limits[0]
+            body = sp.expand(visit(e.function, bound | {k}))
+            total = sp.S.Zero
+            for term in sp.Add.make_args(body):
+                coeff, dep = term.as_independent(k, as_Add=False)
+                if dep == 1:
+                    total += coeff * (hi - lo + 1)
+                    continue
+                s = _canonical(dep, k, lo, hi)
+                total += coeff * (sp.Sum(dep, (k, lo, hi)) if s.free_symbols & bound else symbol_for(s))
+            return total
+        if not e.args or isinstance(e, (sp.Indexed, sp.Lambda)):
+            return e
+        return e.func(*[visit(a, bound) for a in e.args])
+
+    result = visit(expr, frozenset())
+    return result, {v: k for k, v in table.items()}
+
+
+def _split_sums(expr: sp.Expr, sums: dict[sp.Dummy, sp.Sum], free: set[sp.Symbol]) -> sp.Expr:
+    """For inequalities: S = f(i) + rest, when the term f(i) of S at a free index i appears.
+
+    The rest is a sum over the K - 1 >= 1 other classes, positive when the terms are.
+    """
+    for symbol, s in sums.items():
+        (slot, _, _) = s.limits[0]
+        for i in sorted(free, key=str):
+            term = s.function.xreplace({slot: i})
+            if expr.has(term):
+                rest = sp.Dummy("R", positive=s.function.is_positive or None,
+                                nonnegative=s.function.is_nonnegative or None, real=True)
+                expr = expr.xreplace({symbol: term + rest})
+                break
+    return expr
+
+
+# ---------------------------------------------------------------------------------- cases
+
+
+def _branches(expr: sp.Basic, case: sp.Basic | None) -> Iterator[sp.Basic]:
+    """The expression in each case of the free Kronecker deltas it contains."""
+    if isinstance(case, sp.Eq):
+        expr = expr.xreplace({case.rhs: case.lhs})
+    elif isinstance(case, sp.Ne):
+        expr = expr.xreplace({sp.KroneckerDelta(case.lhs, case.rhs): 0})
+    free = expr.free_symbols
+    deltas = [d for d in expr.atoms(sp.KroneckerDelta) if all(a in free for a in d.args)]
+    if not deltas:
+        yield expr
+        return
+    a, b = deltas[0].args
+    yield from _branches(expr.xreplace({b: a}), None)
+    yield from _branches(expr.xreplace({deltas[0]: 0}), sp.Ne(a, b))
+
+
+def instantiate(space: ClassSpace, expr: sp.Basic) -> Iterator[tuple[dict, sp.Basic]]:
+    """Every assignment of the free class indices of ``expr`` (concrete K), with the result."""
+    free = sorted((s for s in expr.free_symbols if s in space.indices), key=str)
+    values = range(1, int(space.K) + 1)
+    for combo in itertools.product(values, repeat=len(free)):
+        point = dict(zip(free, map(sp.Integer, combo)))
+        yield point, expr.xreplace(point)
+
+
+# ------------------------------------------------------------------------------- deciding
+
+
+def _sides(rel: sp.Basic) -> Iterator[tuple[type, sp.Expr, sp.Expr]]:
+    """(kind, lhs, rhs) for each scalar relation in ``rel`` (And, matrices, Contains)."""
+    if isinstance(rel, sp.And):
+        for arg in rel.args:
+            yield from _sides(arg)
+    elif isinstance(rel, sp.Contains) and isinstance(rel.args[1], sp.Interval):
+        x, interval = rel.args
+        low = sp.Lt if interval.left_open else sp.Le
+        high = sp.Lt if interval.right_open else sp.Le
+        yield low, interval.start, x
+        yield high, x, interval.end
+    elif isinstance(rel, sp.Rel):
+        lhs, rhs = rel.lhs, rel.rhs
+        if isinstance(lhs, sp.MatrixBase) or isinstance(rhs, sp.MatrixBase):
+            if lhs.shape != rhs.shape:
+                raise ValueError(f"the sides of {rel} have shapes {lhs.shape} and {rhs.shape}")
+            for a, b in zip(lhs, rhs):
+                yield type(rel), a, b
+        else:
+            yield type(rel), lhs, rhs
+    else:
+        raise TypeError(f"a step must be a relation (Eq, <, <=, >, >=, And, Contains), got {rel!r}")
+
+
+def _decide(kind: type, diff: sp.Expr, free: set[sp.Symbol]) -> bool:
+    """Is rhs - lhs == 0 (Eq), > 0 (Lt, Gt reversed by caller) or >= 0 established?"""
+    if kind is not sp.Eq:
+        want = (lambda e: e.is_positive) if kind is sp.StrictLessThan else (lambda e: e.is_nonnegative)
+        # A sum of positive (nonnegative) terms is positive (nonnegative) as it stands.
+        if _attempt(lambda e: e, diff, want):
+            return True
+    reduced, sums = abstract_sums(diff)
+    if reduced.has(sp.Sum):
+        return False
+    if kind is sp.Eq:
+        return any(_attempt(t, reduced, lambda e: e == 0) for t in _TRANSFORMS)
+    reduced = _split_sums(reduced, sums, free)
+    return any(_attempt(t, reduced, want) for t in _TRANSFORMS)
+
+
+def _attempt(transform: Callable, expr: sp.Expr, test: Callable[[sp.Expr], bool | None]) -> bool:
+    try:
+        return bool(test(transform(expr)))
+    except (RecursionError, StopIteration, NotImplementedError, TypeError, ValueError):
+        return False
+
+
+def _normalized(kind: type, lhs: sp.Expr, rhs: sp.Expr) -> tuple[type, sp.Expr]:
+    """(kind, rhs - lhs) with > and >= turned into < and <=."""
+    if kind in (sp.StrictGreaterThan, sp.GreaterThan):
+        lhs, rhs = rhs, lhs
+        kind = sp.StrictLessThan if kind is sp.StrictGreaterThan else sp.LessThan
+    if kind not in (sp.Eq, sp.StrictLessThan, sp.LessThan):
+        raise TypeError(f"cannot prove a relation of kind {kind.__name__}")
+    return kind, rhs - lhs
+
+
+def _prove_generic(kind: type, diff: sp.Expr, space: ClassSpace, case: sp.Basic | None) -> bool:
+    free = {s for s in diff.free_symbols if s in space.indices}
+    try:
+        diff = in_range(evaluate(diff), space)
+    except Undecided:
+        return False
+    return all(_decide(kind, branch, free) for branch in _branches(diff, case))
+
+
+def _prove_instances(kind: type, diff: sp.Expr, space: ClassSpace, case: sp.Basic | None) -> bool:
+    for point, instance in instantiate(space, diff):
+        if case is not None and case.xreplace(point) is sp.false:
+            continue
+        try:
+            expanded = evaluate(instance).doit()
+        except Undecided:
+            return False
+        if not _decide(kind, expanded, set()):
+            return False
+    return True
+
+
+def prove(rel: sp.Basic, space: ClassSpace, *, case: sp.Basic | None = None) -> bool:
+    """True when SymPy proves ``rel`` in ``space`` (under ``case``); False when it cannot.
+
+    Example:
+        >>> S = ClassSpace.of(None)
+        >>> prove(sp.Eq(S.sum(S.sigma(S.k)), 1), S)
+        True
+        >>> prove(sp.Eq(S.sum(S.sigma(S.k)), 2), S)
+        False
+    """
+    for kind, lhs, rhs in _sides(rel):
+        kind, diff = _normalized(kind, lhs, rhs)
+        if _prove_generic(kind, diff, space, case):
+            continue
+        if space.symbolic or not _prove_instances(kind, diff, space, case):
+            return False
+    return True
