@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import sympy as sp
@@ -117,9 +118,10 @@ def jacobian(z: sp.MatrixBase | Sequence[sp.Expr]) -> sp.Matrix:
     .. math:: J_{ij} = \\frac{\\partial \\sigma_i}{\\partial z_j} = \\sigma_i (\\delta_{ij} - \\sigma_j),
         \\qquad J = \\operatorname{diag}(\\sigma) - \\sigma \\sigma^{T}
 
-    Entry (i, j) is ``s_i * (delta_ij - s_j)`` with ``s = softmax(z)``: the formula that the
-    ``jacobian`` derivation proves, built in O(K^2) products without differentiating or
-    simplifying anything. It equals ``softmax(z).jacobian(z)`` for a vector of symbols.
+    Entry (i, j) is the right side of the ``jacobian`` derivation's result, read from the
+    derivation itself, with ``s = softmax(z)`` in place of sigma: K^2 small products, with
+    nothing differentiated or simplified. It equals ``softmax(z).jacobian(z)`` for a vector
+    of symbols.
 
     Args:
         z: a sympy Matrix or a sequence of K >= 2 sympy expressions.
@@ -135,4 +137,21 @@ def jacobian(z: sp.MatrixBase | Sequence[sp.Expr]) -> sp.Matrix:
     """
     s = list(softmax(z))
     K = len(s)
-    return sp.Matrix(K, K, lambda i, j: s[i] * (sp.KroneckerDelta(i, j) - s[j]))
+    entry = _derived_entry()
+    return sp.Matrix(K, K, lambda i, j: entry(s[i], s[j], sp.KroneckerDelta(i, j)))
+
+
+@functools.cache
+def _derived_entry() -> sp.Lambda:
+    """(sigma_i, sigma_j, delta_ij) -> J_ij, as the ``jacobian`` derivation concludes."""
+    from .derivations import derive
+
+    derivation = derive("jacobian")
+    S = derivation.space
+    si, sj, delta = sp.symbols("sigma_i sigma_j delta_ij")
+    rule = derivation.result.rhs.xreplace(
+        {S.sigma(S.i): si, S.sigma(S.j): sj, sp.KroneckerDelta(S.i, S.j): delta}
+    )
+    if rule.free_symbols - {si, sj, delta}:
+        raise RuntimeError(f"the derived Jacobian entry is not in sigma and delta alone: {rule}")
+    return sp.Lambda((si, sj, delta), rule)

@@ -266,7 +266,7 @@ class Sigmoid(sp.Function):
         return self.rewrite(sp.exp)._eval_evalf(prec)
 
     def _latex(self, printer: LatexPrinter) -> str:
-        return rf"\\operatorname{{sigmoid}}\\left({printer._print(self.args[0])}\\right)"
+        return rf"\operatorname{{sigmoid}}\left({printer._print(self.args[0])}\right)"
 
 
 def expand_definitions(expr: sp.Basic) -> sp.Basic:

@@ -58,7 +58,7 @@ def _chains(prev: Step | None, step: Step) -> bool:
 def _reason(step: Step, lang: str) -> str:
     words = rf"\text{{{step.reason}}}"
     if step.case is not None:
-        words += rf"\quad ({_CASE[lang]}\ {sp.latex(step.case)})"
+        words += rf"\quad (\text{{{_CASE[lang]}}}\ {sp.latex(step.case)})"
     return words
 
 
@@ -98,5 +98,6 @@ def text(derivation: Derivation) -> str:
     parts = [derivation.title, "=" * len(derivation.title), ""]
     for number, step in enumerate(derivation.steps, start=1):
         case = f" [{_CASE[lang]} {sp.sstr(step.case)}]" if step.case is not None else ""
-        parts += [f"{number}. {step.reason}{case}", sp.pretty(step.expr, use_unicode=True), ""]
+        reason = step.reason.replace("$", "")
+        parts += [f"{number}. {reason}{case}", sp.pretty(step.expr, use_unicode=True), ""]
     return "\n".join(parts)

@@ -29,24 +29,24 @@ def definition(S: ClassSpace) -> list[Line]:
         Line(
             sp.Eq(sigma, sp.exp(z[i]) / _exp_sum(S)),
             Text(
-                "definition, for i = 1, ..., K and z in R^K, with K > 1 classes",
-                "定义: 对 i = 1, ..., K 与 z ∈ R^K, 其中 K > 1 为类别数",
+                r"definition, for $i = 1, \dots, K$ and $\mathbf{z} \in \mathbb{R}^K$, with $K > 1$ classes",
+                r"定义: 对 $i = 1, \dots, K$ 与 $\mathbf{z} \in \mathbb{R}^K$, 其中 $K > 1$ 为类别数",
             ),
         ),
         Line(
             sp.Contains(sigma, sp.Interval.open(0, 1), evaluate=False),
             Text(
-                "each output lies in (0, 1), so σ maps R^K to (0, 1)^K (derivation 'range')",
-                "每个输出都在 (0, 1) 内, 所以 σ 把 R^K 映到 (0, 1)^K (见推导 'range')",
+                r"each output lies in $(0, 1)$, so $\sigma$ maps $\mathbb{R}^K$ to $(0, 1)^K$ (derivation range)",
+                r"每个输出都在 $(0, 1)$ 内, 所以 $\sigma$ 把 $\mathbb{R}^K$ 映到 $(0, 1)^K$ (见推导 range)",
             ),
         ),
         Line(
             sp.Eq(sp.Sum(S.sigma(S.k), (S.k, 1, S.K)), 1),
             Text(
-                "the outputs sum to 1 (derivation 'normalization'): with the previous line, "
-                "σ(z)_k reads as a probability P(t = k | z) over the K classes",
-                "所有分量之和为 1 (见推导 'normalization'): 结合上一行, "
-                "σ(z)_k 可以看作 K 个类别上的概率 P(t = k | z)",
+                "the outputs sum to 1 (derivation normalization): with the previous line, "
+                r"$\sigma(\mathbf{z})_k$ reads as a probability $P(t = k \mid \mathbf{z})$ over the $K$ classes",
+                "所有分量之和为 1 (见推导 normalization): 结合上一行, "
+                r"$\sigma(\mathbf{z})_k$ 可以看作 $K$ 个类别上的概率 $P(t = k \mid \mathbf{z})$",
             ),
         ),
     ]
@@ -77,13 +77,13 @@ def normalization(S: ClassSpace) -> list[Line]:
     lines = [
         Line(
             sp.Eq(total, each),
-            Text("definition of σ(z)_i", "σ(z)_i 的定义"),
+            Text(r"definition of $\sigma(\mathbf{z})_i$", r"$\sigma(\mathbf{z})_i$ 的定义"),
         ),
         Line(
             sp.Eq(total, outside),
             Text(
-                "the denominator does not depend on i: take it out of the sum",
-                "分母与 i 无关, 提到求和号外",
+                "the denominator does not depend on $i$: take it out of the sum",
+                "分母与 $i$ 无关, 提到求和号外",
             ),
         ),
         Line(
@@ -100,7 +100,7 @@ def normalization(S: ClassSpace) -> list[Line]:
         lines.append(
             Line(
                 sp.Eq(explicit, 1, evaluate=False),
-                Text(f"written out for K = {S.K}", f"K = {S.K} 时逐项写出"),
+                Text(f"written out for $K = {S.K}$", f"$K = {S.K}$ 时逐项写出"),
             )
         )
     del k
@@ -121,39 +121,39 @@ def range_(S: ClassSpace) -> list[Line]:
         ),
         Line(
             sp.Gt(sigma_sum, 0, evaluate=False),
-            Text("a sum of K positive terms is positive", "K 个正数之和为正"),
+            Text("a sum of $K$ positive terms is positive", "$K$ 个正数之和为正"),
         ),
         Line(
             sp.Gt(sigma, 0, evaluate=False),
-            Text("σ(z)_i is a positive number over a positive number", "σ(z)_i 是正数除以正数"),
+            Text(r"$\sigma(\mathbf{z})_i$ is a positive number over a positive number", r"$\sigma(\mathbf{z})_i$ 是正数除以正数"),
         ),
         Line(
             sp.Eq(1 - sigma, complement, evaluate=False),
-            Text("subtract from 1 over the common denominator", "通分后用 1 减去 σ(z)_i"),
+            Text("subtract from 1 over the common denominator", r"通分后用 1 减去 $\sigma(\mathbf{z})_i$"),
         ),
         Line(
             sp.Eq(sigma_sum - sp.exp(z[i]), others, evaluate=False),
             Text(
-                "the numerator is the sum over the K - 1 classes k ≠ i",
-                "分子是对 K - 1 个类别 k ≠ i 求和",
+                r"the numerator is the sum over the $K - 1$ classes $k \neq i$",
+                r"分子是对 $K - 1$ 个类别 $k \neq i$ 求和",
             ),
         ),
         Line(
             sp.Gt(others, 0, evaluate=False),
             Text(
-                "K ≥ 2, so at least one positive term remains",
-                "因为 K ≥ 2, 至少剩下一个正项",
+                r"$K \geq 2$, so at least one positive term remains",
+                r"因为 $K \geq 2$, 至少剩下一个正项",
             ),
         ),
         Line(
             sp.Lt(sigma, 1, evaluate=False),
-            Text("so 1 - σ(z)_i > 0", "所以 1 - σ(z)_i > 0"),
+            Text(r"so $1 - \sigma(\mathbf{z})_i > 0$", r"所以 $1 - \sigma(\mathbf{z})_i > 0$"),
         ),
         Line(
             sp.Contains(sigma, sp.Interval.open(0, 1), evaluate=False),
             Text(
-                "both bounds: σ maps R^K to (0, 1)^K",
-                "两个界合起来: σ 把 R^K 映到 (0, 1)^K",
+                r"both bounds: $\sigma$ maps $\mathbb{R}^K$ to $(0, 1)^K$",
+                r"两个界合起来: $\sigma$ 把 $\mathbb{R}^K$ 映到 $(0, 1)^K$",
             ),
         ),
     ]
@@ -171,11 +171,11 @@ def shift_invariance(S: ClassSpace) -> list[Line]:
             split_num / (sp.exp(c) * _exp_sum(S)),
         ]
     reasons = [
-        Text("definition, applied to z + c·1 for a real c", "对 z + c·1 (c 为任意实数) 应用定义"),
-        Text("e^{a + b} = e^a e^b", "e^{a + b} = e^a e^b"),
+        Text(r"definition, applied to $\mathbf{z} + c \mathbf{1}$ for a real $c$", r"对 $\mathbf{z} + c \mathbf{1}$ ($c$ 为任意实数) 应用定义"),
+        Text("$e^{a + b} = e^a e^b$", "$e^{a + b} = e^a e^b$"),
         Text(
-            "e^c does not depend on k: take it out of the sum",
-            "e^c 与 k 无关, 提到求和号外",
+            "$e^c$ does not depend on $k$: take it out of the sum",
+            "$e^c$ 与 $k$ 无关, 提到求和号外",
         ),
     ]
     lines = [Line(sp.Eq(shifted, f, evaluate=False), r) for f, r in zip(forms, reasons)]
@@ -183,15 +183,15 @@ def shift_invariance(S: ClassSpace) -> list[Line]:
         Line(
             sp.Eq(shifted, sp.exp(z[i]) / _exp_sum(S), evaluate=False),
             Text(
-                "cancel the common factor e^c > 0 of numerator and denominator",
-                "分子分母同时约去公因子 e^c > 0",
+                "cancel the common factor $e^c > 0$ of numerator and denominator",
+                "分子分母同时约去公因子 $e^c > 0$",
             ),
         ),
         Line(
             sp.Eq(shifted, S.sigma(i), evaluate=False),
             Text(
-                "the definition of σ(z)_i: adding c to every logit changes nothing",
-                "即 σ(z)_i 的定义: 所有输入加上同一个 c, 结果不变",
+                r"the definition of $\sigma(\mathbf{z})_i$: adding $c$ to every logit changes nothing",
+                r"即 $\sigma(\mathbf{z})_i$ 的定义: 所有输入加上同一个 $c$, 结果不变",
             ),
         ),
     ]

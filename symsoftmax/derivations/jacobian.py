@@ -12,11 +12,12 @@ from . import Line
 TITLE = Text("The Jacobian of softmax", "Softmax 的雅可比矩阵 (导数)")
 
 
-def _quotient(S: ClassSpace, numerator_derivative: sp.Expr, sum_derivative: sp.Expr) -> sp.Expr:
-    """(N' Σ - N Σ') / Σ², unevaluated, with N = e^{z_i} and Σ = Σ_k e^{z_k}."""
-    total = sp.Sum(sp.exp(S.z[S.k]), (S.k, 1, S.K))
+def _quotient(
+    total: sp.Expr, numerator: sp.Expr, numerator_derivative: sp.Expr, sum_derivative: sp.Expr
+) -> sp.Expr:
+    """(N' Σ - N Σ') / Σ², unevaluated."""
     with sp.evaluate(False):
-        return (numerator_derivative * total - sp.exp(S.z[S.i]) * sum_derivative) / total**2
+        return (numerator_derivative * total - numerator * sum_derivative) / total**2
 
 
 def jacobian(S: ClassSpace) -> list[Line]:
@@ -25,27 +26,26 @@ def jacobian(S: ClassSpace) -> list[Line]:
     total = sp.Sum(sp.exp(z[k]), (k, 1, K))
     d_ij = sp.Derivative(si, z[j])
     d_ii = sp.Derivative(si, z[i])
+    ezi, ezj = sp.exp(z[i]), sp.exp(z[j])
+    same = [_quotient(total, ezi, ezi, ezi)]
+    other = [_quotient(total, ezi, sp.S.Zero, ezj)]
     with sp.evaluate(False):
-        ratio_i = sp.exp(z[i]) / total
-        ratio_j = sp.exp(z[j]) / total
-        same = [
-            _quotient(S, sp.exp(z[i]), sp.exp(z[i])),
-            ratio_i * ((total - sp.exp(z[i])) / total),
-            ratio_i * (1 - ratio_i),
-        ]
-        other = [_quotient(S, sp.S.Zero, sp.exp(z[j])), -(ratio_i * ratio_j)]
+        ratio_i = ezi / total
+        ratio_j = ezj / total
+        same += [ratio_i * ((total - ezi) / total), ratio_i * (1 - ratio_i)]
+        other += [-(ratio_i * ratio_j)]
     lines = [
         Line(
             sp.Eq(d_ij, sp.Derivative(sp.exp(z[i]) / total, z[j]), evaluate=False),
             Text(
-                "definition: σ_i = e^{z_i} / Σ_K with Σ_K = Σ_k e^{z_k}",
-                "定义: σ_i = e^{z_i} / Σ_K, 其中 Σ_K = Σ_k e^{z_k}",
+                r"definition: $\sigma_i = e^{z_i} / \Sigma_K$ with $\Sigma_K = \sum_k e^{z_k}$",
+                r"定义: $\sigma_i = e^{z_i} / \Sigma_K$, 其中 $\Sigma_K = \sum_k e^{z_k}$",
             ),
         ),
         Line(
             sp.Eq(
                 d_ij,
-                _quotient(S, sp.Derivative(sp.exp(z[i]), z[j]), sp.Derivative(total, z[j])),
+                _quotient(total, ezi, sp.Derivative(ezi, z[j]), sp.Derivative(total, z[j])),
                 evaluate=False,
             ),
             Text("quotient rule", "商的求导法则"),
@@ -53,14 +53,14 @@ def jacobian(S: ClassSpace) -> list[Line]:
         Line(
             sp.Eq(sp.Derivative(total, z[j]), sp.exp(z[j]), evaluate=False),
             Text(
-                "only the term k = j of Σ_K depends on z_j",
-                "Σ_K 中只有 k = j 这一项依赖于 z_j",
+                r"only the term $k = j$ of $\Sigma_K$ depends on $z_j$",
+                r"$\Sigma_K$ 中只有 $k = j$ 这一项依赖于 $z_j$",
             ),
         ),
     ]
     same_reasons = [
-        Text("case i = j: the numerator's derivative is e^{z_i}", "分情况讨论, i = j: 分子的导数为 e^{z_i}"),
-        Text("factor out e^{z_i} / Σ_K", "提出公因子 e^{z_i} / Σ_K"),
+        Text("the derivative of the numerator is $e^{z_i}$", "分情况讨论: 分子的导数为 $e^{z_i}$"),
+        Text(r"factor out $e^{z_i} / \Sigma_K$", r"提出公因子 $e^{z_i} / \Sigma_K$"),
         Text("split the fraction", "拆开分式"),
     ]
     lines += [
@@ -69,12 +69,12 @@ def jacobian(S: ClassSpace) -> list[Line]:
     lines.append(
         Line(
             sp.Eq(d_ii, si * (1 - si), evaluate=False),
-            Text("definition of σ_i", "σ_i 的定义"),
+            Text(r"definition of $\sigma_i$", r"$\sigma_i$ 的定义"),
             sp.Eq(i, j),
         )
     )
     other_reasons = [
-        Text("case i ≠ j: e^{z_i} does not depend on z_j", "分情况讨论, i ≠ j: e^{z_i} 与 z_j 无关"),
+        Text("$e^{z_i}$ does not depend on $z_j$", "分情况讨论: $e^{z_i}$ 与 $z_j$ 无关"),
         Text("split the fraction", "拆开分式"),
     ]
     lines += [
@@ -83,29 +83,31 @@ def jacobian(S: ClassSpace) -> list[Line]:
     lines += [
         Line(
             sp.Eq(d_ij, -si * sj, evaluate=False),
-            Text("definition of σ_i and σ_j", "σ_i 与 σ_j 的定义"),
+            Text(r"definition of $\sigma_i$ and $\sigma_j$", r"$\sigma_i$ 与 $\sigma_j$ 的定义"),
             sp.Ne(i, j),
         ),
         Line(
             sp.Eq(d_ij, si * (sp.KroneckerDelta(i, j) - sj), evaluate=False),
             Text(
-                "both cases at once, with the Kronecker delta δ_ij",
-                "用 Kronecker δ_ij 把两种情况合成一个公式",
+                r"both cases at once, with the Kronecker delta $\delta_{ij}$",
+                r"用 Kronecker $\delta_{ij}$ 把两种情况合成一个公式",
             ),
         ),
     ]
     if not S.symbolic:
         n = int(K)
-        sigma = sp.ImmutableMatrix([S.sigma(a) for a in range(1, n + 1)])
-        J = sp.ImmutableMatrix(n, n, lambda a, b: sp.Derivative(S.sigma(a + 1), z[b + 1]))
+        sigma = [S.sigma(a) for a in range(1, n + 1)]
+        J = sp.ImmutableMatrix(n, n, lambda a, b: sp.Derivative(sigma[a], z[b + 1]))
         with sp.evaluate(False):
-            form = sp.MatAdd(sp.diag(*sigma), -sp.MatMul(sigma, sigma.T))
+            form = sp.ImmutableMatrix(
+                n, n, lambda a, b: sigma[a] * (1 - sigma[a]) if a == b else -(sigma[a] * sigma[b])
+            )
         lines.append(
             Line(
                 sp.Eq(J, form, evaluate=False),
                 Text(
-                    "in matrix form: J = diag(σ) - σ σ^T",
-                    "写成矩阵形式: J = diag(σ) - σ σ^T",
+                    r"in matrix form: $J = \operatorname{diag}(\sigma) - \sigma \sigma^{T}$",
+                    r"写成矩阵形式: $J = \operatorname{diag}(\sigma) - \sigma \sigma^{T}$",
                 ),
             )
         )
@@ -117,8 +119,8 @@ def jacobian(S: ClassSpace) -> list[Line]:
         Line(
             sp.Eq(sp.Derivative(Sigmoid(x), x), Sigmoid(x) * (1 - Sigmoid(x)), evaluate=False),
             Text(
-                "the derivative of the logistic sigmoid is s (1 - s)",
-                "Sigmoid 函数的导数为 s (1 - s)",
+                "the derivative of the logistic sigmoid $s$ is $s (1 - s)$",
+                "Sigmoid 函数 $s$ 的导数为 $s (1 - s)$",
             ),
         ),
         Line(
@@ -128,8 +130,8 @@ def jacobian(S: ClassSpace) -> list[Line]:
                 evaluate=False,
             ),
             Text(
-                "so the diagonal entry is the sigmoid's derivative at z_i - log Σ_{k≠i} e^{z_k}",
-                "所以对角元正是 Sigmoid 在 z_i - log Σ_{k≠i} e^{z_k} 处的导数",
+                r"so the diagonal entry is the sigmoid's derivative at $z_i - \log \sum_{k \neq i} e^{z_k}$ (derivation sigmoid)",
+                r"所以对角元正是 Sigmoid 在 $z_i - \log \sum_{k \neq i} e^{z_k}$ 处的导数 (见推导 sigmoid)",
             ),
         ),
     ]

@@ -1,0 +1,119 @@
+"""The ``symsoftmax`` command: list, show and verify derivations.
+
+Exit status: 0 on success, 1 when a verification fails, 2 for a usage error (unknown
+name, bad K, unknown language), with a one-line message on stderr and no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+
+from .derivation import Lang
+from .derivations import derivations, derive
+from .errors import VerificationError
+
+__all__ = ["main"]
+
+_HEADINGS = {
+    Lang.EN: ("derivation", "K", "steps", "result", "seconds", "verified", "FAILED"),
+    Lang.ZH: ("推导", "K", "步数", "结果", "秒", "已验证", "失败"),
+}
+
+
+class UsageError(Exception):
+    """A command line that cannot be carried out as written."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, no usage dump
+        raise UsageError(message)
+
+
+def _K(text: str) -> int | None:
+    if text in ("any", "K"):
+        return None
+    try:
+        K = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"K must be an int >= 2 or 'any', got {text!r}") from None
+    if K < 2:
+        raise argparse.ArgumentTypeError(f"K must be an int >= 2 or 'any', got {K}")
+    return K
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="symsoftmax", description="Derive, verify and print softmax math.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands.add_parser("list", help="list the registered derivations")
+    show = commands.add_parser("show", help="print a derivation")
+    show.add_argument("name")
+    show.add_argument("--k", type=_K, default=None, help="number of classes (default: any K)")
+    show.add_argument("--format", choices=("latex", "markdown", "text"), default="text")
+    show.add_argument("--lang", choices=[m.value for m in Lang], default="en")
+    show.add_argument("--standalone", action="store_true", help="a complete LaTeX document")
+    verify = commands.add_parser("verify", help="verify derivations (default: all)")
+    verify.add_argument("names", nargs="*")
+    verify.add_argument(
+        "--k", type=_K, action="append", help="K to verify at, repeatable (default: any and 3)"
+    )
+    verify.add_argument("--lang", choices=[m.value for m in Lang], default="en")
+    return parser
+
+
+def _show(args: argparse.Namespace) -> int:
+    d = derive(args.name, K=args.k, lang=args.lang)
+    if args.format == "latex":
+        print(d.to_latex(standalone=args.standalone))
+    elif args.standalone:
+        raise UsageError("--standalone goes with --format latex")
+    elif args.format == "markdown":
+        print(d.to_markdown())
+    else:
+        print(d.to_text())
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    names = args.names or derivations()
+    for name in names:
+        derive(name)  # unknown names are a usage error before any work
+    Ks = args.k or [None, 3]
+    lang = Lang(args.lang)
+    name_h, k_h, steps_h, result_h, secs_h, ok, failed = _HEADINGS[lang]
+    print(f"{name_h:<20} {k_h:>4} {steps_h:>6} {result_h:<8} {secs_h:>8}")
+    status = 0
+    for name in names:
+        for K in Ks:
+            d = derive(name, K=K, lang=args.lang)
+            start = time.perf_counter()
+            try:
+                d.verify()
+                result, detail = ok, ""
+            except VerificationError as err:
+                result, detail, status = failed, f"  {err}", 1
+            seconds = time.perf_counter() - start
+            k_text = "any" if K is None else str(K)
+            print(f"{name:<20} {k_text:>4} {len(d.steps):>6} {result:<8} {seconds:>8.2f}{detail}", flush=True)
+    return status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    try:
+        args = _parser().parse_args(argv)
+        if args.command == "list":
+            print("\n".join(derivations()))
+            return 0
+        if args.command == "show":
+            return _show(args)
+        return _verify(args)
+    except (UsageError, ValueError, TypeError) as err:
+        print(f"symsoftmax: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
