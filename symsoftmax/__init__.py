@@ -4,7 +4,7 @@ Example:
     >>> import symsoftmax as ss
     >>> d = ss.derive("jacobian")
     >>> d.result
-    Eq(Derivative(σ(z)[i], z[j]), (-σ(z)[j] + KroneckerDelta(i, j))*σ(z)[i])
+    Eq(Derivative(σ(z)[i], z[j]), (KroneckerDelta(i, j) - σ(z)[j])*σ(z)[i])
     >>> d.verify()
     True
 """

@@ -96,7 +96,10 @@ def _verify(args: argparse.Namespace) -> int:
                 result, detail, status = failed, f"  {err}", 1
             seconds = time.perf_counter() - start
             k_text = "any" if K is None else str(K)
-            print(f"{name:<20} {k_text:>4} {len(d.steps):>6} {result:<8} {seconds:>8.2f}{detail}", flush=True)
+            print(
+                f"{name:<20} {k_text:>4} {len(d.steps):>6} {result:<8} {seconds:>8.2f}{detail}",
+                flush=True,
+            )
     return status
 
 

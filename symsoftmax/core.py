@@ -62,7 +62,9 @@ def _components(z: object) -> list[sp.Expr]:
     """The entries of a vector given as a Matrix (a row or a column) or a sequence."""
     if isinstance(z, sp.MatrixBase):
         if 1 not in z.shape:
-            raise ValueError(f"z must be a vector (K x 1 or 1 x K), got a {z.rows} x {z.cols} matrix")
+            raise ValueError(
+                f"z must be a vector (K x 1 or 1 x K), got a {z.rows} x {z.cols} matrix"
+            )
         entries = list(z)
     elif isinstance(z, Sequence) and not isinstance(z, str):
         entries = list(z)
@@ -75,7 +77,9 @@ def _components(z: object) -> list[sp.Expr]:
     except sp.SympifyError as err:
         raise TypeError(f"every entry of z must be a sympy expression or a number: {err}") from None
     if len(entries) < 2:
-        raise ValueError(f"z must have K >= 2 entries (softmax needs two classes), got {len(entries)}")
+        raise ValueError(
+            f"z must have K >= 2 entries (softmax needs two classes), got {len(entries)}"
+        )
     return entries
 
 

@@ -69,35 +69,40 @@ def _vector(u: object, K: object) -> tuple[sp.Lambda, sp.Expr]:
     return sp.Lambda(_SLOT, u.expr.xreplace({k: _SLOT})), K
 
 
-def _vector_parts(u: sp.Lambda) -> tuple[sp.Symbol, sp.Expr, sp.Expr, sp.Expr]:
-    """(k, coeff, rest, shift) with u_k = coeff * rest + shift, coeff and shift free of k."""
+def _vector_parts(u: sp.Lambda, *avoid: sp.Basic) -> tuple[sp.Symbol, sp.Expr, sp.Expr, sp.Expr]:
+    """(k, coeff, rest, shift) with u_k = coeff * rest + shift, coeff and shift free of k.
+
+    The index k is named so that it clashes with nothing in ``u`` or ``avoid``.
+    """
     (slot,) = u.variables
-    k = fresh_index(u.expr)
-    body = u.expr.xreplace({slot: k})
+    k = fresh_index(u.expr, *avoid)
+    body = sp.expand(u.expr.xreplace({slot: k}))
     shift, scaled = body.as_independent(k, as_Add=True)
     coeff, rest = scaled.as_independent(k, as_Add=False)
     return k, coeff, rest, shift
 
 
-def _vector_latex(printer: LatexPrinter, u: sp.Lambda) -> str:
+def _vector_latex(printer: LatexPrinter, u: sp.Lambda, *avoid: sp.Basic) -> str:
     """``\\mathbf{z}`` for k -> z_k, ``\\beta \\mathbf{z} + c \\mathbf{1}`` for k -> beta z_k + c."""
-    k, coeff, rest, shift = _vector_parts(u)
+    k, coeff, rest, shift = _vector_parts(u, *avoid)
     if not (isinstance(rest, sp.Indexed) and rest.indices == (k,)):
         return rf"\left({printer._print(u.expr.xreplace({u.variables[0]: k}))}\right)_{{{k}}}"
     text = rf"\mathbf{{{printer._print(rest.base)}}}"
-    if coeff == -1:
-        text = "-" + text
+    if coeff.could_extract_minus_sign():
+        coeff, text = -coeff, "-" + text if coeff == -1 else text
+        if coeff != 1:
+            text = f"-{printer.parenthesize(coeff, 40)} {text}"
     elif coeff != 1:
-        text = f"{printer.parenthesize(coeff, 50)} {text}"
+        text = f"{printer.parenthesize(coeff, 40)} {text}"
     if shift != 0:
         sign, size = ("-", -shift) if shift.could_extract_minus_sign() else ("+", shift)
-        text += rf" {sign} {printer.parenthesize(size, 50)} \mathbf{{1}}"
+        text += rf" {sign} {printer.parenthesize(size, 40)} \mathbf{{1}}"
     return text
 
 
-def _vector_str(printer: Printer, u: sp.Lambda) -> str:
+def _vector_str(printer: Printer, u: sp.Lambda, *avoid: sp.Basic) -> str:
     """``z`` for k -> z_k, ``beta*z + c`` for k -> beta z_k + c, else ``(u_k)_k``."""
-    k, coeff, rest, shift = _vector_parts(u)
+    k, coeff, rest, shift = _vector_parts(u, *avoid)
     if not (isinstance(rest, sp.Indexed) and rest.indices == (k,)):
         return f"({printer._print(u.expr.xreplace({u.variables[0]: k}))})_{k}"
     text = printer._print(coeff * rest.base.label)
@@ -169,11 +174,11 @@ class Softmax(sp.Function):
 
     def _latex(self, printer: LatexPrinter) -> str:
         u, _, i = self.args
-        return rf"\sigma({_vector_latex(printer, u)})_{{{printer._print(i)}}}"
+        return rf"\sigma({_vector_latex(printer, u, i)})_{{{printer._print(i)}}}"
 
     def _sympystr(self, printer: Printer) -> str:
         u, _, i = self.args
-        return f"σ({_vector_str(printer, u)})[{printer._print(i)}]"
+        return f"σ({_vector_str(printer, u, i)})[{printer._print(i)}]"
 
     def _pretty(self, printer: Printer) -> prettyForm:
         return prettyForm(self._sympystr(StrPrinter()))

@@ -84,8 +84,13 @@ def _points(
             yield ({space.K: concrete.K} if space.symbolic else {}) | point, inst
 
 
-_OPS = {sp.Eq: "=", sp.StrictLessThan: "<", sp.LessThan: "<=", sp.StrictGreaterThan: ">",
-        sp.GreaterThan: ">="}
+_OPS = {
+    sp.Eq: "=",
+    sp.StrictLessThan: "<",
+    sp.LessThan: "<=",
+    sp.StrictGreaterThan: ">",
+    sp.GreaterThan: ">=",
+}
 
 
 def _unknowns(exprs: list[sp.Basic]) -> set[sp.Expr]:
@@ -138,14 +143,18 @@ def check(
     pair = sp.Tuple(*(both for _, both in relations))
     for point, instance in _points(pair, space, case, points, rng):
         values: dict[sp.Expr, sp.Float] = {}
-        for (kind, _), (lhs, rhs) in zip(relations, instance):
+        for (kind, _), (lhs, rhs) in zip(relations, instance, strict=True):
             sides = [_concrete(side, dps) for side in (lhs, rhs)]
             for atom in sorted(_unknowns(sides), key=str):
                 values.setdefault(atom, _sample(atom, rng, dps))
             a, b = (side.xreplace(values).evalf(dps) for side in sides)
-            if not (a.is_number and b.is_number and a.is_real is not False and b.is_real is not False):
+            if not (
+                a.is_number and b.is_number and a.is_real is not False and b.is_real is not False
+            ):
                 raise ValueError(f"{kind.__name__} did not evaluate to numbers: {a}, {b}")
             if not _close(kind, a, b, dps):
                 shown = {str(k): str(v) for k, v in {**point, **values}.items()}
-                return Mismatch(_OPS[kind], shown, sp.sstr(a, full_prec=False), sp.sstr(b, full_prec=False))
+                return Mismatch(
+                    _OPS[kind], shown, sp.sstr(a, full_prec=False), sp.sstr(b, full_prec=False)
+                )
     return None

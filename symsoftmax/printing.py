@@ -39,6 +39,8 @@ def _side(expr: sp.Basic) -> str:
 
 def relation_latex(expr: sp.Basic, *, chained: bool = False) -> str:
     """``lhs &op rhs`` for alignment (``&op rhs`` when ``chained``), else ``&expr``."""
+    if isinstance(expr, sp.Contains):
+        return rf"{_side(expr.args[0])} &\in {_side(expr.args[1])}"
     op = _OPS.get(type(expr))
     if op is None:
         return "&" + _side(expr)
@@ -68,7 +70,9 @@ def latex(derivation: Derivation, *, standalone: bool = False) -> str:
     lines = []
     prev = None
     for step in derivation.steps:
-        lines.append(f"{relation_latex(step.expr, chained=_chains(prev, step))} && {_reason(step, lang)}")
+        lines.append(
+            f"{relation_latex(step.expr, chained=_chains(prev, step))} && {_reason(step, lang)}"
+        )
         prev = step
     body = "\\begin{align*}\n" + " \\\\\n".join(lines) + "\n\\end{align*}"
     if not standalone:

@@ -100,9 +100,11 @@ def _collapse_deltas(expr: sp.Expr) -> sp.Expr:
         return class_sum(s.function, k, hi)
 
     return expr.replace(
-        lambda e: isinstance(e, sp.Sum)
-        and len(e.limits) == 1
-        and any(e.limits[0][0] in d.args for d in e.function.atoms(sp.KroneckerDelta)),
+        lambda e: (
+            isinstance(e, sp.Sum)
+            and len(e.limits) == 1
+            and any(e.limits[0][0] in d.args for d in e.function.atoms(sp.KroneckerDelta))
+        ),
         collapse,
     )
 
@@ -168,7 +170,9 @@ def abstract_sums(expr: sp.Expr) -> tuple[sp.Expr, dict[sp.Dummy, sp.Sum]]:
                     total += coeff * (hi - lo + 1)
                     continue
                 s = _canonical(dep, k, lo, hi)
-                total += coeff * (sp.Sum(dep, (k, lo, hi)) if s.free_symbols & bound else symbol_for(s))
+                total += coeff * (
+                    sp.Sum(dep, (k, lo, hi)) if s.free_symbols & bound else symbol_for(s)
+                )
             return total
         if not e.args or isinstance(e, (sp.Indexed, sp.Lambda)):
             return e
@@ -188,8 +192,12 @@ def _split_sums(expr: sp.Expr, sums: dict[sp.Dummy, sp.Sum], free: set[sp.Symbol
         for i in sorted(free, key=str):
             term = s.function.xreplace({slot: i})
             if expr.has(term):
-                rest = sp.Dummy("R", positive=s.function.is_positive or None,
-                                nonnegative=s.function.is_nonnegative or None, real=True)
+                rest = sp.Dummy(
+                    "R",
+                    positive=s.function.is_positive or None,
+                    nonnegative=s.function.is_nonnegative or None,
+                    real=True,
+                )
                 expr = expr.xreplace({symbol: term + rest})
                 break
     return expr
@@ -219,7 +227,7 @@ def instantiate(space: ClassSpace, expr: sp.Basic) -> Iterator[tuple[dict, sp.Ba
     free = sorted((s for s in expr.free_symbols if s in space.indices), key=str)
     values = range(1, int(space.K) + 1)
     for combo in itertools.product(values, repeat=len(free)):
-        point = dict(zip(free, map(sp.Integer, combo)))
+        point = dict(zip(free, map(sp.Integer, combo), strict=True))
         yield point, expr.xreplace(point)
 
 
@@ -239,10 +247,12 @@ def _sides(rel: sp.Basic) -> Iterator[tuple[type, sp.Expr, sp.Expr]]:
         yield high, x, interval.end
     elif isinstance(rel, sp.Rel):
         lhs, rhs = rel.lhs, rel.rhs
-        if isinstance(lhs, sp.MatrixBase) or isinstance(rhs, sp.MatrixBase):
+        if getattr(lhs, "is_Matrix", False) or getattr(rhs, "is_Matrix", False):
+            # A matrix expression such as c * M, written unevaluated, becomes explicit.
+            lhs, rhs = (sp.ImmutableMatrix(side.doit(deep=False)) for side in (lhs, rhs))
             if lhs.shape != rhs.shape:
                 raise ValueError(f"the sides of {rel} have shapes {lhs.shape} and {rhs.shape}")
-            for a, b in zip(lhs, rhs):
+            for a, b in zip(lhs, rhs, strict=True):
                 yield type(rel), a, b
         else:
             yield type(rel), lhs, rhs
@@ -253,7 +263,9 @@ def _sides(rel: sp.Basic) -> Iterator[tuple[type, sp.Expr, sp.Expr]]:
 def _decide(kind: type, diff: sp.Expr, free: set[sp.Symbol]) -> bool:
     """Is rhs - lhs == 0 (Eq), > 0 (Lt, Gt reversed by caller) or >= 0 established?"""
     if kind is not sp.Eq:
-        want = (lambda e: e.is_positive) if kind is sp.StrictLessThan else (lambda e: e.is_nonnegative)
+        want = (
+            (lambda e: e.is_positive) if kind is sp.StrictLessThan else (lambda e: e.is_nonnegative)
+        )
         # A sum of positive (nonnegative) terms is positive (nonnegative) as it stands.
         if _attempt(lambda e: e, diff, want):
             return True

@@ -45,7 +45,7 @@ class ClassSpace:
     i: sp.Symbol
     j: sp.Symbol
     k: sp.Symbol
-    l: sp.Symbol  # noqa: E741 (the math's name for a second summation index)
+    l: sp.Symbol
 
     @classmethod
     def of(cls, K: int | None, *, name: str = "z") -> ClassSpace:

@@ -96,7 +96,7 @@ def derive(name: str, K: int | None = None, lang: str = "en") -> Derivation:
     Example:
         >>> d = derive("normalization", K=3)
         >>> d.result
-        Eq(Sum(σ(z)[i], (i, 1, 3)), 1)
+        Eq(σ(z)[1] + σ(z)[2] + σ(z)[3], 1)
         >>> d.verify()
         True
     """

@@ -52,9 +52,10 @@ def definition(S: ClassSpace) -> list[Line]:
     ]
     if not S.symbolic:
         K = int(S.K)
+        total = _exp_sum(S)
         with sp.evaluate(False):
             vector = sp.MatMul(
-                1 / _exp_sum(S), sp.ImmutableMatrix([sp.exp(z[n]) for n in range(1, K + 1)])
+                1 / total, sp.ImmutableMatrix([sp.exp(z[n]) for n in range(1, K + 1)])
             )
         lines.append(
             Line(
@@ -69,11 +70,14 @@ def definition(S: ClassSpace) -> list[Line]:
 
 
 def normalization(S: ClassSpace) -> list[Line]:
-    i, k, z = S.i, S.k, S.z
+    i, z = S.i, S.z
     total = sp.Sum(S.sigma(i), (i, 1, S.K))
+    denominator = _exp_sum(S)
+    numerator = sp.Sum(sp.exp(z[i]), (i, 1, S.K))
     with sp.evaluate(False):
-        each = sp.Sum(sp.exp(z[i]) / _exp_sum(S), (i, 1, S.K))
-        outside = sp.Sum(sp.exp(z[i]), (i, 1, S.K)) / _exp_sum(S)
+        ratio = sp.exp(z[i]) / denominator
+        outside = numerator / denominator
+    each = sp.Sum(ratio, (i, 1, S.K))
     lines = [
         Line(
             sp.Eq(total, each),
@@ -103,7 +107,6 @@ def normalization(S: ClassSpace) -> list[Line]:
                 Text(f"written out for $K = {S.K}$", f"$K = {S.K}$ 时逐项写出"),
             )
         )
-    del k
     return lines
 
 
@@ -125,11 +128,17 @@ def range_(S: ClassSpace) -> list[Line]:
         ),
         Line(
             sp.Gt(sigma, 0, evaluate=False),
-            Text(r"$\sigma(\mathbf{z})_i$ is a positive number over a positive number", r"$\sigma(\mathbf{z})_i$ 是正数除以正数"),
+            Text(
+                r"$\sigma(\mathbf{z})_i$ is a positive number over a positive number",
+                r"$\sigma(\mathbf{z})_i$ 是正数除以正数",
+            ),
         ),
         Line(
             sp.Eq(1 - sigma, complement, evaluate=False),
-            Text("subtract from 1 over the common denominator", r"通分后用 1 减去 $\sigma(\mathbf{z})_i$"),
+            Text(
+                "subtract from 1 over the common denominator",
+                r"通分后用 1 减去 $\sigma(\mathbf{z})_i$",
+            ),
         ),
         Line(
             sp.Eq(sigma_sum - sp.exp(z[i]), others, evaluate=False),
@@ -163,22 +172,31 @@ def shift_invariance(S: ClassSpace) -> list[Line]:
     i, k, z = S.i, S.k, S.z
     c = sp.Symbol("c", real=True)
     shifted = S.sigma(i, S.vector(shift=c))
+    shifted_sum, plain_sum = _exp_sum(S, shift=c), _exp_sum(S)
+    with sp.evaluate(False):
+        split_term = sp.exp(c) * sp.exp(z[k])
+    split_sum = sp.Sum(split_term, (k, 1, S.K))
     with sp.evaluate(False):
         split_num = sp.exp(c) * sp.exp(z[i])
         forms = [
-            sp.exp(z[i] + c) / _exp_sum(S, shift=c),
-            split_num / sp.Sum(sp.exp(c) * sp.exp(z[k]), (k, 1, S.K)),
-            split_num / (sp.exp(c) * _exp_sum(S)),
+            sp.exp(z[i] + c) / shifted_sum,
+            split_num / split_sum,
+            split_num / (sp.exp(c) * plain_sum),
         ]
     reasons = [
-        Text(r"definition, applied to $\mathbf{z} + c \mathbf{1}$ for a real $c$", r"对 $\mathbf{z} + c \mathbf{1}$ ($c$ 为任意实数) 应用定义"),
-        Text("$e^{a + b} = e^a e^b$", "$e^{a + b} = e^a e^b$"),
+        Text(
+            r"definition, applied to $\mathbf{z} + c \mathbf{1}$ for a real $c$",
+            r"对 $\mathbf{z} + c \mathbf{1}$ ($c$ 为任意实数) 应用定义",
+        ),
+        Text("$e^{a + b} = e^a e^b$", "指数的性质 $e^{a + b} = e^a e^b$"),
         Text(
             "$e^c$ does not depend on $k$: take it out of the sum",
             "$e^c$ 与 $k$ 无关, 提到求和号外",
         ),
     ]
-    lines = [Line(sp.Eq(shifted, f, evaluate=False), r) for f, r in zip(forms, reasons)]
+    lines = [
+        Line(sp.Eq(shifted, f, evaluate=False), r) for f, r in zip(forms, reasons, strict=True)
+    ]
     lines += [
         Line(
             sp.Eq(shifted, sp.exp(z[i]) / _exp_sum(S), evaluate=False),

@@ -64,7 +64,8 @@ def jacobian(S: ClassSpace) -> list[Line]:
         Text("split the fraction", "拆开分式"),
     ]
     lines += [
-        Line(sp.Eq(d_ii, f, evaluate=False), r, sp.Eq(i, j)) for f, r in zip(same, same_reasons)
+        Line(sp.Eq(d_ii, f, evaluate=False), r, sp.Eq(i, j))
+        for f, r in zip(same, same_reasons, strict=True)
     ]
     lines.append(
         Line(
@@ -78,7 +79,8 @@ def jacobian(S: ClassSpace) -> list[Line]:
         Text("split the fraction", "拆开分式"),
     ]
     lines += [
-        Line(sp.Eq(d_ij, f, evaluate=False), r, sp.Ne(i, j)) for f, r in zip(other, other_reasons)
+        Line(sp.Eq(d_ij, f, evaluate=False), r, sp.Ne(i, j))
+        for f, r in zip(other, other_reasons, strict=True)
     ]
     lines += [
         Line(

@@ -38,9 +38,12 @@ def temperature(S: ClassSpace) -> list[Line]:
     # A unique arg max i: z_k = z_i - a_k with a_k > 0 for k != i.
     a = sp.IndexedBase("a", positive=True)
     others = sp.Sum((1 - sp.KroneckerDelta(i, k)) * sp.exp(-beta * a[k]), (k, 1, K))
+    flat_sum = sp.Sum(sp.exp(beta * z[k]), (k, 1, K))
     with sp.evaluate(False):
-        divided = 1 / (1 + sp.Sum((1 - sp.KroneckerDelta(i, k)) * sp.exp(-beta * (z[i] - z[k])), (k, 1, K)))
-        flat_sum = sp.Sum(sp.exp(beta * z[k]), (k, 1, K))
+        term = (1 - sp.KroneckerDelta(i, k)) * sp.exp(-beta * (z[i] - z[k]))
+    rest = sp.Sum(term, (k, 1, K))
+    with sp.evaluate(False):
+        divided = 1 / (1 + rest)
     return [
         Line(
             sp.Eq(s(i), sp.exp(beta * z[i]) / flat_sum, evaluate=False),
@@ -57,7 +60,11 @@ def temperature(S: ClassSpace) -> list[Line]:
             ),
         ),
         Line(
-            sp.Eq(sp.Derivative(entropy, beta), -beta * (sp.Sum(s(k) * z[k] ** 2, (k, 1, K)) - mean**2), evaluate=False),
+            sp.Eq(
+                sp.Derivative(entropy, beta),
+                -beta * (sp.Sum(s(k) * z[k] ** 2, (k, 1, K)) - mean**2),
+                evaluate=False,
+            ),
             Text(
                 r"the entropy $H(\beta) = -\sum_k \sigma_k \log \sigma_k$, with $\log \sigma_k = \beta z_k - \log \sum_l e^{\beta z_l}$ and $\sum_k \sigma_k = 1$",
                 r"熵 $H(\beta) = -\sum_k \sigma_k \log \sigma_k$, 其中 $\log \sigma_k = \beta z_k - \log \sum_l e^{\beta z_l}$, 且 $\sum_k \sigma_k = 1$",

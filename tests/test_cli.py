@@ -1,0 +1,82 @@
+"""The command line: output, exit status 0 / 1 / 2, one-line errors without traceback."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+
+import pytest
+import sympy as sp
+
+import symsoftmax as ss
+from symsoftmax import cli
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "symsoftmax", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_list_names_every_derivation(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["list"]) == 0
+    assert capsys.readouterr().out.split() == ss.derivations()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "marker"), [("latex", r"\begin{align*}"), ("markdown", "$$"), ("text", "σ(z)[i]")]
+)
+def test_show_prints_each_format(fmt: str, marker: str, capsys) -> None:
+    assert cli.main(["show", "jacobian", "--format", fmt]) == 0
+    assert marker in capsys.readouterr().out
+
+
+def test_show_standalone_latex_in_chinese(capsys) -> None:
+    assert (
+        cli.main(["show", "range", "--k", "3", "--format", "latex", "--standalone", "--lang", "zh"])
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert out.startswith("\\documentclass{ctexart}") and out.rstrip().endswith("\\end{document}")
+    assert "通分" in out
+
+
+def test_verify_prints_a_table_and_exits_0(capsys) -> None:
+    assert cli.main(["verify", "normalization", "shift_invariance", "--k", "any", "--k", "4"]) == 0
+    rows = capsys.readouterr().out.strip().splitlines()
+    assert rows[0].split()[:3] == ["derivation", "K", "steps"]
+    assert len(rows) == 1 + 2 * 2
+    assert all("verified" in row for row in rows[1:])
+
+
+def test_verify_exits_1_when_a_step_is_false(monkeypatch, capsys) -> None:
+    d = ss.derive("normalization")
+    steps = list(d.steps)
+    steps[-1] = dataclasses.replace(steps[-1], expr=sp.Eq(steps[-1].expr.lhs, 2, evaluate=False))
+    broken = dataclasses.replace(d, steps=tuple(steps))
+    monkeypatch.setattr(cli, "derive", lambda name, K=None, lang="en": broken)
+    assert cli.main(["verify", "normalization", "--k", "any"]) == 1
+    assert "FAILED" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["show", "nope"], "known derivations: definition"),
+        (["verify", "nope"], "unknown derivation"),
+        (["show", "jacobian", "--k", "1"], "K must be an int >= 2"),
+        (["show", "jacobian", "--k", "2.5"], "K must be an int >= 2"),
+        (["show", "jacobian", "--lang", "xx"], "invalid choice"),
+        (["show", "jacobian", "--standalone"], "--standalone goes with --format latex"),
+        (["frobnicate"], "invalid choice"),
+        ([], "required"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(args: list[str], words: str) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0], result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,119 @@
+"""The verification engine: true steps pass, broken steps are caught, both checks count."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import sympy as sp
+
+import symsoftmax as ss
+from symsoftmax.numcheck import check
+from symsoftmax.proof import prove
+from symsoftmax.space import ClassSpace
+
+
+@pytest.mark.parametrize("K", [None, 2, 3, 4])
+@pytest.mark.parametrize("name", ss.derivations())
+def test_every_registered_derivation_verifies(name: str, K: int | None) -> None:
+    assert ss.derive(name, K=K).verify() is True
+
+
+def _mutated(d: ss.Derivation, number: int, expr: sp.Basic) -> ss.Derivation:
+    steps = list(d.steps)
+    steps[number - 1] = dataclasses.replace(steps[number - 1], expr=expr)
+    return dataclasses.replace(d, steps=tuple(steps))
+
+
+def _scale_rhs(rel: sp.Basic, factor: sp.Expr) -> sp.Basic:
+    return rel.func(rel.lhs, factor * rel.rhs, evaluate=False)
+
+
+def _flip_delta(rel: sp.Basic) -> sp.Basic:
+    """sigma_i (delta_ij - sigma_j) -> sigma_i (delta_ij + sigma_j): a plausible sign slip."""
+    (sigma_j,) = [
+        s
+        for s in rel.rhs.atoms(ss.Softmax)
+        if s.args[2] == sp.Symbol("j", integer=True, positive=True)
+    ]
+    return rel.func(rel.lhs, rel.rhs.xreplace({-sigma_j: sigma_j}), evaluate=False)
+
+
+# (derivation, K, step number, mutation): each a false statement that must be rejected.
+MUTATIONS = [
+    ("normalization", None, 3, lambda r: _scale_rhs(r, 2)),
+    ("normalization", 3, 4, lambda r: _scale_rhs(r, sp.Rational(1, 2))),
+    ("shift_invariance", None, 3, lambda r: _scale_rhs(r, sp.exp(sp.Symbol("c", real=True)))),
+    ("jacobian", None, 11, _flip_delta),
+    ("jacobian", 3, 11, _flip_delta),
+    ("jacobian", None, 7, lambda r: r.func(r.lhs, r.rhs.args[0], evaluate=False)),
+    ("sigmoid", None, 5, lambda r: _scale_rhs(r, 2)),
+    ("temperature", None, 2, lambda r: _scale_rhs(r, -1)),
+    ("temperature", None, 8, lambda r: r.func(r.lhs, sp.Rational(1, 2), evaluate=False)),
+    ("range", None, 7, lambda r: sp.Lt(r.lhs, sp.Rational(1, 2), evaluate=False)),
+    ("range", None, 3, lambda r: sp.Lt(r.lhs, 0, evaluate=False)),
+]
+
+
+@pytest.mark.parametrize(("name", "K", "number", "mutate"), MUTATIONS)
+def test_a_broken_step_is_caught_and_named(name, K, number, mutate) -> None:
+    d = ss.derive(name, K=K)
+    broken = _mutated(d, number, mutate(d.steps[number - 1].expr))
+    with pytest.raises(ss.VerificationError) as info:
+        broken.verify()
+    # The error names the derivation and the very step that was broken.
+    assert info.value.derivation == name
+    assert info.value.step == number
+    assert f"step {number}" in str(info.value)
+
+
+@pytest.mark.parametrize(("name", "K", "number", "mutate"), MUTATIONS)
+def test_each_check_alone_rejects_the_broken_step(name, K, number, mutate) -> None:
+    d = ss.derive(name, K=K)
+    step = d.steps[number - 1]
+    space = step.space or d.space
+    false = mutate(step.expr)
+    # Independent of each other: SymPy does not prove it, and mpmath finds a point where it fails.
+    assert prove(false, space, case=step.case) is False
+    assert check(false, space, case=step.case) is not None
+
+
+def test_numeric_failure_reports_point_and_both_sides() -> None:
+    S = ClassSpace.of(None)
+    miss = check(sp.Eq(S.sigma(S.i), sp.Rational(1, 2)), S)
+    assert miss is not None
+    assert "K" in miss.point and "i" in miss.point
+    assert sp.Float(miss.lhs) != sp.Rational(1, 2)
+
+
+def test_undecided_is_not_proved() -> None:
+    # True (Cauchy-Schwarz for the weights sigma), but beyond the prover's strategies:
+    # the engine must say "not proved", never "proved".
+    S = ClassSpace.of(None)
+    z, k = S.z, S.k
+    mean = S.sum(S.sigma(k) * z[k])
+    claim = sp.Le(mean**2, S.sum(S.sigma(k) * z[k] ** 2), evaluate=False)
+    assert check(claim, S) is None  # it is true at every sampled point
+    assert prove(claim, S) is False
+
+
+def test_sympy_matrix_calculus_pitfall_is_not_ours() -> None:
+    # d/dz_j log(sum_k exp z_k) = sigma_j; a derivation engine that returned 0 here would
+    # "prove" a false Jacobian. Ours differentiates the explicit sum.
+    S = ClassSpace.of(None)
+    lse = sp.log(S.sum(sp.exp(S.z[S.k])))
+    assert prove(sp.Eq(sp.Derivative(lse, S.z[S.j]), S.sigma(S.j)), S)
+    assert not prove(sp.Eq(sp.Derivative(lse, S.z[S.j]), 0), S)
+
+
+def test_dps_below_30_is_refused() -> None:
+    with pytest.raises(ValueError, match="30"):
+        ss.derive("normalization").verify(dps=20)
+
+
+@pytest.mark.parametrize("name", ss.derivations())
+def test_both_languages_have_the_same_math(name: str) -> None:
+    en, zh = ss.derive(name, lang="en"), ss.derive(name, lang="zh")
+    assert [s.expr for s in en.steps] == [s.expr for s in zh.steps]
+    assert en.title != zh.title
+    assert all(a.reason != b.reason for a, b in zip(en.steps, zh.steps, strict=True))
