@@ -18,7 +18,6 @@ explicit definition, and ``latex`` prints :math:`\\sigma(\\mathbf{z})_{i}`.
 from __future__ import annotations
 
 import sympy as sp
-from sympy.concrete.delta import deltasummation
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.pretty.stringpict import prettyForm
 from sympy.printing.printer import Printer
@@ -48,14 +47,27 @@ def fresh_index(*exprs: sp.Basic) -> sp.Symbol:
 
 
 def class_sum(summand: sp.Expr, index: sp.Symbol, K: sp.Expr) -> sp.Expr:
-    """``sum_{index=1}^{K} summand``, collapsing Kronecker deltas in the summation index.
+    """``sum_{index=1}^{K} summand``, with the sifting property of the Kronecker delta.
 
-    A delta collapses on the assumption, true of every class index here, that the other
-    index lies in 1..K (SymPy would otherwise return a Piecewise on ``j <= K``).
+    A term ``f(k) delta_{k j}`` sums to ``f(j)``: true for every j in 1..K, which every class
+    index is (SymPy would return a Piecewise on ``j <= K``, or expand a concrete K).
     """
-    if summand.has(sp.KroneckerDelta):
-        return deltasummation(sp.expand(summand), (index, 1, K), no_piecewise=True)
-    return sp.Sum(summand, (index, 1, K))
+    if not summand.has(sp.KroneckerDelta):
+        return sp.Sum(summand, (index, 1, K))
+    sifted, kept = [], []
+    for term in sp.Add.make_args(sp.expand(summand)):
+        factors = sp.Mul.make_args(term)
+        delta = next(
+            (f for f in factors if isinstance(f, sp.KroneckerDelta) and index in f.args), None
+        )
+        other = None if delta is None else next((a for a in delta.args if a != index), None)
+        if other is None or other.has(index):
+            kept.append(term)
+            continue
+        rest = sp.Mul(*(f for f in factors if f is not delta))
+        sifted.append(rest.xreplace({index: other}))
+    total = sp.Add(*sifted)
+    return total + sp.Sum(sp.Add(*kept), (index, 1, K)) if kept else total
 
 
 def _vector(u: object, K: object) -> tuple[sp.Lambda, sp.Expr]:
@@ -63,6 +75,8 @@ def _vector(u: object, K: object) -> tuple[sp.Lambda, sp.Expr]:
     if not isinstance(u, sp.Lambda) or len(u.variables) != 1:
         raise TypeError(f"the vector must be a sympy Lambda k -> u_k of one index, got {u!r}")
     K = sp.sympify(K)
+    if u.variables[0] is _SLOT and (K.is_Integer or K.is_Symbol) and K.is_positive:
+        return u, K  # already canonical (the common case: rebuilt by SymPy)
     if not (K.is_integer and K.is_positive):
         raise ValueError(f"K must be a positive integer or integer symbol, got {K!r}")
     (k,) = u.variables

@@ -12,6 +12,7 @@ exp(-x)).
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +20,6 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .functions import expand_definitions
-from .proof import instantiate
 from .space import ClassSpace
 
 __all__ = ["Mismatch", "check"]
@@ -68,21 +68,45 @@ def _sample(atom: sp.Expr, rng: random.Random, dps: int) -> sp.Float:
     return sp.Float(value, dps)
 
 
+def _assignments(
+    free: list[sp.Symbol], K: int, case: sp.Basic | None, count: int, rng: random.Random
+) -> list[dict]:
+    """Up to ``count`` random assignments of the free indices in 1..K that satisfy ``case``."""
+
+    def allowed(point: dict) -> bool:
+        return case is None or case.xreplace(point) is not sp.false
+
+    if K ** len(free) <= 256:  # few enough to list: every case is reachable
+        every = [
+            dict(zip(free, map(sp.Integer, combo), strict=True))
+            for combo in itertools.product(range(1, K + 1), repeat=len(free))
+        ]
+        chosen = [p for p in every if allowed(p)]
+        rng.shuffle(chosen)
+        return chosen[:count]
+    chosen = []
+    for _ in range(100 * count):
+        point = {i: sp.Integer(rng.randint(1, K)) for i in free}
+        if allowed(point) and point not in chosen:
+            chosen.append(point)
+            if len(chosen) == count:
+                break
+    return chosen
+
+
 def _points(
     rel: sp.Basic, space: ClassSpace, case: sp.Basic | None, count: int, rng: random.Random
 ) -> Iterator[tuple[dict, sp.Basic]]:
     """Up to ``count`` index assignments per sampled K, each with ``rel`` instantiated."""
+    free = sorted((s for s in rel.free_symbols if s in space.indices), key=str)
     for K in space.sampled_K:
-        concrete = ClassSpace.of(K, name=space.z.name)
-        instances = [
-            (point, inst)
-            for point, inst in instantiate(concrete, rel.xreplace({space.K: concrete.K}))
-            if case is None or case.xreplace(point) is not sp.false
-        ]
-        rng.shuffle(instances)
-        for point, inst in instances[:count]:
-            yield ({space.K: concrete.K} if space.symbolic else {}) | point, inst
+        at_K = rel.xreplace({space.K: sp.Integer(K)})
+        for point in _assignments(free, K, case, count, rng):
+            yield ({space.K: sp.Integer(K)} if space.symbolic else {}) | point, at_K.xreplace(point)
 
+
+#: Entries of a matrix relation checked at each point (all of them when there are fewer).
+_ENTRIES = 4
 
 _OPS = {
     sp.Eq: "=",
@@ -139,22 +163,36 @@ def check(
     from .proof import _sides  # the same reading of And / matrices / Contains
 
     rng = random.Random(seed)
-    relations = [(kind, sp.Tuple(lhs, rhs)) for kind, lhs, rhs in _sides(rel)]
-    pair = sp.Tuple(*(both for _, both in relations))
-    for point, instance in _points(pair, space, case, points, rng):
-        values: dict[sp.Expr, sp.Float] = {}
-        for (kind, _), (lhs, rhs) in zip(relations, instance, strict=True):
-            sides = [_concrete(side, dps) for side in (lhs, rhs)]
-            for atom in sorted(_unknowns(sides), key=str):
-                values.setdefault(atom, _sample(atom, rng, dps))
-            a, b = (side.xreplace(values).evalf(dps) for side in sides)
-            if not (
-                a.is_number and b.is_number and a.is_real is not False and b.is_real is not False
-            ):
-                raise ValueError(f"{kind.__name__} did not evaluate to numbers: {a}, {b}")
-            if not _close(kind, a, b, dps):
-                shown = {str(k): str(v) for k, v in {**point, **values}.items()}
-                return Mismatch(
-                    _OPS[kind], shown, sp.sstr(a, full_prec=False), sp.sstr(b, full_prec=False)
-                )
+    every = [(kind, sp.Tuple(lhs, rhs)) for kind, lhs, rhs in _sides(rel)]
+    if len(every) <= _ENTRIES:
+        groups, per_group = [every], points
+    else:  # a large matrix: a fresh random sample of its entries at each point
+        groups, per_group = [rng.sample(every, _ENTRIES) for _ in range(points)], 1
+    for group in groups:
+        kinds = [kind for kind, _ in group]
+        pairs = sp.Tuple(*(both for _, both in group))
+        for point, instance in _points(pairs, space, case, per_group, rng):
+            mismatch = _compare(kinds, instance, point, rng, dps)
+            if mismatch is not None:
+                return mismatch
+    return None
+
+
+def _compare(
+    kinds: list[type], pairs: sp.Tuple, point: dict, rng: random.Random, dps: int
+) -> Mismatch | None:
+    """Evaluate each (lhs, rhs) at one random point; the first failed relation, or None."""
+    values: dict[sp.Expr, sp.Float] = {}
+    for kind, (lhs, rhs) in zip(kinds, pairs, strict=True):
+        sides = [_concrete(side, dps) for side in (lhs, rhs)]
+        for atom in sorted(_unknowns(sides), key=str):
+            values.setdefault(atom, _sample(atom, rng, dps))
+        a, b = (side.xreplace(values).evalf(dps) for side in sides)
+        if not (a.is_number and b.is_number and a.is_real is not False and b.is_real is not False):
+            raise ValueError(f"{kind.__name__} did not evaluate to numbers: {a}, {b}")
+        if not _close(kind, a, b, dps):
+            shown = {str(k): str(v) for k, v in {**point, **values}.items()}
+            return Mismatch(
+                _OPS[kind], shown, sp.sstr(a, full_prec=False), sp.sstr(b, full_prec=False)
+            )
     return None

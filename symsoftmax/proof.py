@@ -24,12 +24,13 @@ assignment of its free indices, with the sums expanded, and each instance proved
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Iterator
 
 import sympy as sp
 
-from .functions import expand_definitions
+from .functions import Softmax, expand_definitions
 from .space import ClassSpace
 
 __all__ = ["instantiate", "prove"]
@@ -208,10 +209,11 @@ def _split_sums(expr: sp.Expr, sums: dict[sp.Dummy, sp.Sum], free: set[sp.Symbol
 
 def _branches(expr: sp.Basic, case: sp.Basic | None) -> Iterator[sp.Basic]:
     """The expression in each case of the free Kronecker deltas it contains."""
-    if isinstance(case, sp.Eq):
-        expr = expr.xreplace({case.rhs: case.lhs})
-    elif isinstance(case, sp.Ne):
-        expr = expr.xreplace({sp.KroneckerDelta(case.lhs, case.rhs): 0})
+    for fact in sp.And.make_args(case) if case is not None else ():
+        if isinstance(fact, sp.Eq):
+            expr = expr.xreplace({fact.rhs: fact.lhs})
+        elif isinstance(fact, sp.Ne):
+            expr = expr.xreplace({sp.KroneckerDelta(fact.lhs, fact.rhs): 0})
     free = expr.free_symbols
     deltas = [d for d in expr.atoms(sp.KroneckerDelta) if all(a in free for a in d.args)]
     if not deltas:
@@ -234,6 +236,13 @@ def instantiate(space: ClassSpace, expr: sp.Basic) -> Iterator[tuple[dict, sp.Ba
 # ------------------------------------------------------------------------------- deciding
 
 
+def _explicit(side: sp.Basic) -> sp.ImmutableMatrix:
+    """A matrix, or a matrix expression such as c * M made explicit; entries left as written."""
+    if isinstance(side, sp.MatrixBase):
+        return sp.ImmutableMatrix(side)
+    return sp.ImmutableMatrix(side.as_explicit())
+
+
 def _sides(rel: sp.Basic) -> Iterator[tuple[type, sp.Expr, sp.Expr]]:
     """(kind, lhs, rhs) for each scalar relation in ``rel`` (And, matrices, Contains)."""
     if isinstance(rel, sp.And):
@@ -249,7 +258,7 @@ def _sides(rel: sp.Basic) -> Iterator[tuple[type, sp.Expr, sp.Expr]]:
         lhs, rhs = rel.lhs, rel.rhs
         if getattr(lhs, "is_Matrix", False) or getattr(rhs, "is_Matrix", False):
             # A matrix expression such as c * M, written unevaluated, becomes explicit.
-            lhs, rhs = (sp.ImmutableMatrix(side.doit(deep=False)) for side in (lhs, rhs))
+            lhs, rhs = (_explicit(side) for side in (lhs, rhs))
             if lhs.shape != rhs.shape:
                 raise ValueError(f"the sides of {rel} have shapes {lhs.shape} and {rhs.shape}")
             for a, b in zip(lhs, rhs, strict=True):
@@ -317,6 +326,84 @@ def _prove_instances(kind: type, diff: sp.Expr, space: ClassSpace, case: sp.Basi
     return True
 
 
+def _index_nodes(expr: sp.Basic) -> tuple[list[tuple[sp.Basic, tuple]], set[str]]:
+    """(node, its class indices) for each z_n, sigma_n and delta in ``expr``, in order of
+    first appearance, and the names of all symbols in ``expr``."""
+    nodes: list[tuple[sp.Basic, tuple]] = []
+    names: set[str] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, sp.Indexed):
+            nodes.append((node, node.indices))
+        elif isinstance(node, Softmax):
+            nodes.append((node, (node.args[2],)))
+        elif isinstance(node, sp.KroneckerDelta):
+            nodes.append((node, node.args))
+        elif isinstance(node, sp.Symbol):
+            names.add(node.name)
+            continue
+        stack.extend(reversed(node.args))
+    return nodes, names
+
+
+@functools.lru_cache(maxsize=65536)
+def _renamed(node: sp.Basic, mapping: tuple[tuple[sp.Expr, sp.Symbol], ...]) -> sp.Basic:
+    to = dict(mapping)
+    if isinstance(node, sp.Indexed):
+        return node.base[tuple(to.get(x, x) for x in node.indices)]
+    if isinstance(node, Softmax):
+        u, K, i = node.args
+        return Softmax(u, K, to.get(i, i))
+    return sp.KroneckerDelta(*(to.get(x, x) for x in node.args))
+
+
+def generalize(expr: sp.Basic, space: ClassSpace) -> tuple[sp.Basic, sp.Basic | None]:
+    """An instance at concrete class indices, made generic: (statement, case).
+
+    Each distinct integer in an index position becomes its own index symbol, and the case
+    says these symbols are pairwise distinct. The instance is the generic statement at those
+    integers, so a proof of the generic statement (for all distinct indices) proves it; one
+    proof then serves every entry of, say, a K x K Jacobian that has the same shape.
+    """
+    nodes, taken = _index_nodes(expr)
+    numbers = list(dict.fromkeys(n for _, indices in nodes for n in indices if n.is_Integer))
+    if not numbers:
+        return expr, None
+    names = [n for n in ("i", "j", "l", "m", "n", "p", "q", "r") if n not in taken]
+    if len(names) < len(numbers):
+        return expr, None
+    symbols = [sp.Symbol(name, integer=True, positive=True) for name in names[: len(numbers)]]
+    mapping = tuple(zip(numbers, symbols, strict=False))
+    generic = expr.xreplace({node: _renamed(node, mapping) for node, _ in nodes})
+    # Each integer went to a symbol that expr did not contain, and only in index positions,
+    # so substituting the integers back gives expr again: the instance of a proved statement.
+    if any(n.is_Integer for _, indices in _index_nodes(generic)[0] for n in indices):
+        return expr, None
+    distinct = [sp.Ne(a, b) for a, b in itertools.combinations(symbols, 2)]
+    return generic, sp.And(*distinct) if distinct else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _prove_for_all(
+    kind: type, lhs: sp.Expr, rhs: sp.Expr, space: ClassSpace, case: sp.Basic | None
+) -> bool:
+    """The generic proof of lhs (kind) rhs, for all values of its free indices."""
+    return _prove_generic(*_normalized(kind, lhs, rhs), space, case)
+
+
+def _prove_scalar(
+    kind: type, lhs: sp.Expr, rhs: sp.Expr, space: ClassSpace, case: sp.Basic | None
+) -> bool:
+    if case is None and not space.symbolic:
+        (generic_lhs, generic_rhs), fact = generalize(sp.Tuple(lhs, rhs), space)
+        if fact is not None and _prove_for_all(kind, generic_lhs, generic_rhs, space, fact):
+            return True
+    if _prove_for_all(kind, lhs, rhs, space, case):
+        return True
+    return not space.symbolic and _prove_instances(*_normalized(kind, lhs, rhs), space, case)
+
+
 def prove(rel: sp.Basic, space: ClassSpace, *, case: sp.Basic | None = None) -> bool:
     """True when SymPy proves ``rel`` in ``space`` (under ``case``); False when it cannot.
 
@@ -327,10 +414,4 @@ def prove(rel: sp.Basic, space: ClassSpace, *, case: sp.Basic | None = None) -> 
         >>> prove(sp.Eq(S.sum(S.sigma(S.k)), 2), S)
         False
     """
-    for kind, lhs, rhs in _sides(rel):
-        kind, diff = _normalized(kind, lhs, rhs)
-        if _prove_generic(kind, diff, space, case):
-            continue
-        if space.symbolic or not _prove_instances(kind, diff, space, case):
-            return False
-    return True
+    return all(_prove_scalar(kind, lhs, rhs, space, case) for kind, lhs, rhs in _sides(rel))
