@@ -172,17 +172,36 @@ def check(
         kinds = [kind for kind, _ in group]
         pairs = sp.Tuple(*(both for _, both in group))
         for point, instance in _points(pairs, space, case, per_group, rng):
-            mismatch = _compare(kinds, instance, point, rng, dps)
+            K = int(point.get(space.K, space.K))
+            mismatch = _compare(
+                kinds, instance, point, rng, dps, _distribution_values(space, K, rng, dps)
+            )
             if mismatch is not None:
                 return mismatch
     return None
 
 
+def _distribution_values(
+    space: ClassSpace, K: int, rng: random.Random, dps: int
+) -> dict[sp.Expr, sp.Float]:
+    """Random entries for each distribution of the space: nonnegative, summing to 1."""
+    values: dict[sp.Expr, sp.Float] = {}
+    for y in space.distributions:
+        weights = [sp.Float(rng.uniform(0.05, 1.0), dps) for _ in range(K)]
+        total = sum(weights)
+        values |= {y[n + 1]: w / total for n, w in enumerate(weights)}
+    return values
+
+
 def _compare(
-    kinds: list[type], pairs: sp.Tuple, point: dict, rng: random.Random, dps: int
+    kinds: list[type],
+    pairs: sp.Tuple,
+    point: dict,
+    rng: random.Random,
+    dps: int,
+    values: dict[sp.Expr, sp.Float],
 ) -> Mismatch | None:
     """Evaluate each (lhs, rhs) at one random point; the first failed relation, or None."""
-    values: dict[sp.Expr, sp.Float] = {}
     for kind, (lhs, rhs) in zip(kinds, pairs, strict=True):
         sides = [_concrete(side, dps) for side in (lhs, rhs)]
         for atom in sorted(_unknowns(sides), key=str):
@@ -191,7 +210,10 @@ def _compare(
         if not (a.is_number and b.is_number and a.is_real is not False and b.is_real is not False):
             raise ValueError(f"{kind.__name__} did not evaluate to numbers: {a}, {b}")
         if not _close(kind, a, b, dps):
-            shown = {str(k): str(v) for k, v in {**point, **values}.items()}
+            used = sides[0].free_symbols | sides[1].free_symbols
+            shown = {
+                str(k): str(v) for k, v in {**point, **values}.items() if k in used or k in point
+            }
             return Mismatch(
                 _OPS[kind], shown, sp.sstr(a, full_prec=False), sp.sstr(b, full_prec=False)
             )

@@ -91,23 +91,23 @@ def _limit(expr: sp.Expr, x: sp.Symbol, x0: sp.Expr, direction: str) -> sp.Expr:
 
 
 def _collapse_deltas(expr: sp.Expr) -> sp.Expr:
-    """Sum_k f(k) delta_kj -> f(j) (every free index lies in 1..K)."""
+    """Sum_k f(k) delta_kj -> f(j) (every free index lies in 1..K), limit by limit."""
     from .functions import class_sum
 
-    def collapse(s: sp.Sum) -> sp.Expr:
-        (k, lo, hi) = s.limits[0]
-        if lo != 1:
-            return s
-        return class_sum(s.function, k, hi)
+    def has_delta_in(s: sp.Sum) -> bool:
+        deltas = s.function.atoms(sp.KroneckerDelta)
+        return any(limit[0] in d.args for limit in s.limits for d in deltas)
 
-    return expr.replace(
-        lambda e: (
-            isinstance(e, sp.Sum)
-            and len(e.limits) == 1
-            and any(e.limits[0][0] in d.args for d in e.function.atoms(sp.KroneckerDelta))
-        ),
-        collapse,
-    )
+    def collapse(s: sp.Sum) -> sp.Expr:
+        deltas = s.function.atoms(sp.KroneckerDelta)
+        for n, (k, lo, hi) in enumerate(s.limits):
+            if lo == 1 and any(k in d.args for d in deltas):
+                rest = s.limits[:n] + s.limits[n + 1 :]
+                inner = class_sum(s.function, k, hi)
+                return sp.Sum(inner, *rest) if rest else inner
+        return s
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum) and has_delta_in(e), collapse)
 
 
 def in_range(expr: sp.Basic, space: ClassSpace) -> sp.Basic:
@@ -124,7 +124,8 @@ def evaluate(expr: sp.Basic) -> sp.Basic:
     """Definitions expanded, derivatives taken, limits computed, delta sums collapsed."""
     expr = expand_definitions(expr)
     expr = expr.replace(
-        lambda e: isinstance(e, (sp.Derivative, sp.Subs)), lambda e: e.doit(deep=False)
+        lambda e: isinstance(e, (sp.Derivative, sp.Subs, sp.Determinant)),
+        lambda e: e.doit(deep=False),
     )
     expr = expr.replace(
         lambda e: isinstance(e, sp.Limit),
@@ -141,15 +142,27 @@ def _canonical(summand: sp.Expr, k: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> sp.S
     return sp.Sum(summand.xreplace({k: slot}), (slot, lo, hi))
 
 
-def abstract_sums(expr: sp.Expr) -> tuple[sp.Expr, dict[sp.Dummy, sp.Sum]]:
+def known_sums(space: ClassSpace) -> dict[sp.Sum, sp.Expr]:
+    """Sums whose value is a fact of the space: sum_k y_k = 1 for a distribution y."""
+    k = space.k
+    return {_canonical(y[k], k, 1, space.K): sp.S.One for y in space.distributions}
+
+
+def abstract_sums(
+    expr: sp.Expr, known: dict[sp.Sum, sp.Expr] | None = None
+) -> tuple[sp.Expr, dict[sp.Dummy, sp.Sum]]:
     """Replace each distinct sum in normal form by a symbol; return the map back too.
 
     A sum is replaced only when it depends on no enclosing summation index; the symbol is
-    positive (nonnegative, real) when every term of the sum is.
+    positive (nonnegative, real) when every term of the sum is. A sum in ``known`` is
+    replaced by its value instead.
     """
     table: dict[sp.Sum, sp.Dummy] = {}
+    known = known or {}
 
-    def symbol_for(s: sp.Sum) -> sp.Dummy:
+    def symbol_for(s: sp.Sum) -> sp.Expr:
+        if s in known:
+            return known[s]
         if s not in table:
             term = s.function
             table[s] = sp.Dummy(
@@ -160,21 +173,26 @@ def abstract_sums(expr: sp.Expr) -> tuple[sp.Expr, dict[sp.Dummy, sp.Sum]]:
             )
         return table[s]
 
+    def reduce(body: sp.Expr, limit: tuple, bound: frozenset[sp.Symbol]) -> sp.Expr:
+        """sum over one limit of an abstracted body, in normal form."""
+        k, lo, hi = limit
+        total = sp.S.Zero
+        for term in sp.Add.make_args(sp.expand(body)):
+            coeff, dep = term.as_independent(k, as_Add=False)
+            if dep == 1:
+                total += coeff * (hi - lo + 1)
+                continue
+            s = _canonical(dep, k, lo, hi)
+            total += coeff * (sp.Sum(dep, limit) if s.free_symbols & bound else symbol_for(s))
+        return total
+
     def visit(e: sp.Expr, bound: frozenset[sp.Symbol]) -> sp.Expr:
-        if isinstance(e, sp.Sum) and len(e.limits) == 1:
-            (k, lo, hi) = e.limits[0]
-            body = sp.expand(visit(e.function, bound | {k}))
-            total = sp.S.Zero
-            for term in sp.Add.make_args(body):
-                coeff, dep = term.as_independent(k, as_Add=False)
-                if dep == 1:
-                    total += coeff * (hi - lo + 1)
-                    continue
-                s = _canonical(dep, k, lo, hi)
-                total += coeff * (
-                    sp.Sum(dep, (k, lo, hi)) if s.free_symbols & bound else symbol_for(s)
-                )
-            return total
+        if isinstance(e, sp.Sum):
+            variables = [limit[0] for limit in e.limits]
+            result = visit(e.function, bound | set(variables))
+            for n, limit in enumerate(e.limits):  # innermost first
+                result = reduce(result, limit, bound | set(variables[n + 1 :]))
+            return result
         if not e.args or isinstance(e, (sp.Indexed, sp.Lambda)):
             return e
         return e.func(*[visit(a, bound) for a in e.args])
@@ -269,7 +287,7 @@ def _sides(rel: sp.Basic) -> Iterator[tuple[type, sp.Expr, sp.Expr]]:
         raise TypeError(f"a step must be a relation (Eq, <, <=, >, >=, And, Contains), got {rel!r}")
 
 
-def _decide(kind: type, diff: sp.Expr, free: set[sp.Symbol]) -> bool:
+def _decide(kind: type, diff: sp.Expr, free: set[sp.Symbol], known: dict[sp.Sum, sp.Expr]) -> bool:
     """Is rhs - lhs == 0 (Eq), > 0 (Lt, Gt reversed by caller) or >= 0 established?"""
     if kind is not sp.Eq:
         want = (
@@ -278,7 +296,7 @@ def _decide(kind: type, diff: sp.Expr, free: set[sp.Symbol]) -> bool:
         # A sum of positive (nonnegative) terms is positive (nonnegative) as it stands.
         if _attempt(lambda e: e, diff, want):
             return True
-    reduced, sums = abstract_sums(diff)
+    reduced, sums = abstract_sums(diff, known)
     if reduced.has(sp.Sum):
         return False
     if kind is sp.Eq:
@@ -310,7 +328,8 @@ def _prove_generic(kind: type, diff: sp.Expr, space: ClassSpace, case: sp.Basic 
         diff = in_range(evaluate(diff), space)
     except Undecided:
         return False
-    return all(_decide(kind, branch, free) for branch in _branches(diff, case))
+    known = known_sums(space)
+    return all(_decide(kind, branch, free, known) for branch in _branches(diff, case))
 
 
 def _prove_instances(kind: type, diff: sp.Expr, space: ClassSpace, case: sp.Basic | None) -> bool:
@@ -321,7 +340,10 @@ def _prove_instances(kind: type, diff: sp.Expr, space: ClassSpace, case: sp.Basi
             expanded = evaluate(instance).doit()
         except Undecided:
             return False
-        if not _decide(kind, expanded, set()):
+        K = int(space.K)
+        for y in space.distributions:  # the fact sum_k y_k = 1, solved for y_K
+            expanded = expanded.xreplace({y[K]: 1 - sp.Add(*(y[n] for n in range(1, K)))})
+        if not _decide(kind, expanded, set(), {}):
             return False
     return True
 

@@ -46,12 +46,30 @@ class ClassSpace:
     j: sp.Symbol
     k: sp.Symbol
     l: sp.Symbol
+    v: sp.IndexedBase
+    y: sp.IndexedBase
 
     @classmethod
     def of(cls, K: int | None, *, name: str = "z") -> ClassSpace:
-        """The space for K classes; ``K=None`` leaves K symbolic."""
+        """The space for K classes; ``K=None`` leaves K symbolic.
+
+        Besides the logits it holds a tangent vector ``v`` (real) and a target distribution
+        ``y`` (nonnegative, and summing to 1 over the classes: a fact of the space that the
+        prover and the numeric check both use).
+        """
         K_expr = K_SYMBOL if K is None else sp.Integer(check_K(K))
-        return cls(K_expr, sp.IndexedBase(name, real=True), *map(index, "ijkl"))
+        return cls(
+            K_expr,
+            sp.IndexedBase(name, real=True),
+            *map(index, "ijkl"),
+            sp.IndexedBase("v", real=True),
+            sp.IndexedBase("y", nonnegative=True),
+        )
+
+    @property
+    def distributions(self) -> tuple[sp.IndexedBase, ...]:
+        """The vectors whose entries sum to 1 over the K classes."""
+        return (self.y,)
 
     @property
     def symbolic(self) -> bool:

@@ -40,7 +40,7 @@ class Entry:
 
 
 def _registry() -> dict[str, Entry]:
-    from . import basic, jacobian, sigmoid, temperature
+    from . import basic, hessian, jacobian, logsoftmax, products, sigmoid, temperature
 
     return {
         "definition": Entry(basic.DEFINITION, basic.definition),
@@ -50,6 +50,12 @@ def _registry() -> dict[str, Entry]:
         "temperature": Entry(temperature.TITLE, temperature.temperature),
         "sigmoid": Entry(sigmoid.TITLE, sigmoid.sigmoid),
         "jacobian": Entry(jacobian.TITLE, jacobian.jacobian, jacobian.conclusion),
+        "jacobian_properties": Entry(products.PROPERTIES, products.jacobian_properties),
+        "log_softmax": Entry(logsoftmax.LOG_SOFTMAX, logsoftmax.log_softmax),
+        "cross_entropy": Entry(logsoftmax.CROSS_ENTROPY, logsoftmax.cross_entropy),
+        "jvp": Entry(products.JVP, products.jvp),
+        "lse_hessian": Entry(hessian.LSE_HESSIAN, hessian.lse_hessian),
+        "second_derivative": Entry(hessian.SECOND, hessian.second_derivative),
     }
 
 
