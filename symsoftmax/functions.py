@@ -23,7 +23,7 @@ from sympy.printing.pretty.stringpict import prettyForm
 from sympy.printing.printer import Printer
 from sympy.printing.str import StrPrinter
 
-__all__ = ["LogSumExp", "Sigmoid", "Softmax", "expand_definitions"]
+__all__ = ["LogSumExp", "Sigmoid", "Softmax", "expand_definitions", "sift_deltas"]
 
 _INDEX_NAMES = ("k", "l", "m", "n", "p", "q", "r")
 
@@ -66,8 +66,42 @@ def class_sum(summand: sp.Expr, index: sp.Symbol, K: sp.Expr) -> sp.Expr:
             continue
         rest = sp.Mul(*(f for f in factors if f is not delta))
         sifted.append(rest.xreplace({index: other}))
-    total = sp.Add(*sifted)
-    return total + sp.Sum(sp.Add(*kept), (index, 1, K)) if kept else total
+    for term in kept:  # factors free of the index come out of the sum
+        coeff, dep = term.as_independent(index, as_Add=False)
+        sifted.append(coeff * sp.Sum(dep, (index, 1, K)))
+    return sp.Add(*sifted)
+
+
+def sift_deltas(expr: sp.Basic) -> sp.Basic:
+    """Apply the sifting property of the Kronecker delta to every sum in ``expr``.
+
+    .. math:: \\sum_{k=1}^{n} f(k)\\, \\delta_{kj} = f(j) \\qquad (1 \\le j \\le n)
+
+    Every index is assumed to lie in the range of the sum that it meets, as class and
+    feature indices do (SymPy's ``doit`` returns a Piecewise on ``j <= n`` instead).
+
+    Example:
+        >>> import sympy as sp
+        >>> x = sp.IndexedBase("x")
+        >>> a, q, n = sp.symbols("a q n", integer=True, positive=True)
+        >>> sift_deltas(sp.Sum(sp.KroneckerDelta(a, q) * x[a], (a, 1, n)))
+        x[q]
+    """
+
+    def has_delta_in(s: sp.Sum) -> bool:
+        deltas = s.function.atoms(sp.KroneckerDelta)
+        return any(limit[0] in d.args for limit in s.limits for d in deltas)
+
+    def sift(s: sp.Sum) -> sp.Expr:
+        deltas = s.function.atoms(sp.KroneckerDelta)
+        for n, (k, lo, hi) in enumerate(s.limits):
+            if lo == 1 and any(k in d.args for d in deltas):
+                rest = s.limits[:n] + s.limits[n + 1 :]
+                inner = class_sum(s.function, k, hi)
+                return sift_deltas(sp.Sum(inner, *rest)) if rest else inner
+        return s
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum) and has_delta_in(e), sift)
 
 
 def _vector(u: object, K: object) -> tuple[sp.Lambda, sp.Expr]:
@@ -170,7 +204,7 @@ class Softmax(sp.Function):
         # Jacobian sigma_i (delta_ik - sigma_k) that the `jacobian` derivation proves.
         u, K, i = self.args
         k = fresh_index(self, s)
-        du = sp.diff(u(k), s)
+        du = sift_deltas(sp.diff(u(k), s))
         if du == 0:
             return sp.S.Zero
         return self * (du.xreplace({k: i}) - class_sum(Softmax(u, K, k) * du, k, K))
@@ -229,7 +263,7 @@ class LogSumExp(sp.Function):
         # d LSE = sum_k sigma_k du_k: the gradient of log-sum-exp is softmax.
         u, K = self.args
         k = fresh_index(self, s)
-        du = sp.diff(u(k), s)
+        du = sift_deltas(sp.diff(u(k), s))
         if du == 0:
             return sp.S.Zero
         return class_sum(Softmax(u, K, k) * du, k, K)

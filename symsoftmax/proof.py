@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 
 import sympy as sp
 
-from .functions import Softmax, expand_definitions
+from .functions import Softmax, expand_definitions, sift_deltas
 from .space import ClassSpace
 
 __all__ = ["instantiate", "prove"]
@@ -90,26 +90,6 @@ def _limit(expr: sp.Expr, x: sp.Symbol, x0: sp.Expr, direction: str) -> sp.Expr:
     raise Undecided(f"no limit law applies to {expr}")
 
 
-def _collapse_deltas(expr: sp.Expr) -> sp.Expr:
-    """Sum_k f(k) delta_kj -> f(j) (every free index lies in 1..K), limit by limit."""
-    from .functions import class_sum
-
-    def has_delta_in(s: sp.Sum) -> bool:
-        deltas = s.function.atoms(sp.KroneckerDelta)
-        return any(limit[0] in d.args for limit in s.limits for d in deltas)
-
-    def collapse(s: sp.Sum) -> sp.Expr:
-        deltas = s.function.atoms(sp.KroneckerDelta)
-        for n, (k, lo, hi) in enumerate(s.limits):
-            if lo == 1 and any(k in d.args for d in deltas):
-                rest = s.limits[:n] + s.limits[n + 1 :]
-                inner = class_sum(s.function, k, hi)
-                return sp.Sum(inner, *rest) if rest else inner
-        return s
-
-    return expr.replace(lambda e: isinstance(e, sp.Sum) and has_delta_in(e), collapse)
-
-
 def in_range(expr: sp.Basic, space: ClassSpace) -> sp.Basic:
     """Conditions 1 <= i <= K on a class index i, which SymPy leaves in Piecewise, made True."""
     facts = {}
@@ -131,7 +111,7 @@ def evaluate(expr: sp.Basic) -> sp.Basic:
         lambda e: isinstance(e, sp.Limit),
         lambda e: _limit(evaluate(e.args[0]), e.args[1], e.args[2], str(e.args[3])),
     )
-    return _collapse_deltas(expr)
+    return sift_deltas(expr)
 
 
 # -------------------------------------------------------------------------- sums as symbols
