@@ -15,7 +15,7 @@ from .core import jacobian, logits, softmax
 from .derivation import Derivation, Step
 from .derivations import derivations, derive
 from .errors import SymsoftmaxError, VerificationError
-from .functions import LogSumExp, Sigmoid, Softmax
+from .functions import LogSumExp, Sigmoid, Softmax, sift_deltas
 
 __all__ = [
     "Derivation",
@@ -29,6 +29,7 @@ __all__ = [
     "derive",
     "jacobian",
     "logits",
+    "sift_deltas",
     "softmax",
 ]
 

@@ -18,6 +18,7 @@ explicit definition, and ``latex`` prints :math:`\\sigma(\\mathbf{z})_{i}`.
 from __future__ import annotations
 
 import sympy as sp
+from sympy.core.logic import fuzzy_and
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.pretty.stringpict import prettyForm
 from sympy.printing.printer import Printer
@@ -104,17 +105,63 @@ def sift_deltas(expr: sp.Basic) -> sp.Basic:
     return expr.replace(lambda e: isinstance(e, sp.Sum) and has_delta_in(e), sift)
 
 
-def _vector(u: object, K: object) -> tuple[sp.Lambda, sp.Expr]:
-    """Check a (vector, K) pair and give the vector its canonical bound index."""
-    if not isinstance(u, sp.Lambda) or len(u.variables) != 1:
-        raise TypeError(f"the vector must be a sympy Lambda k -> u_k of one index, got {u!r}")
+Vector = sp.Lambda | sp.Tuple
+
+
+def _vector(u: object, K: object) -> tuple[Vector, sp.Expr]:
+    """Check a (vector, K) pair; give a Lambda its canonical bound index, a list a Tuple."""
     K = sp.sympify(K)
-    if u.variables[0] is _SLOT and (K.is_Integer or K.is_Symbol) and K.is_positive:
+    if not (K.is_integer and K.is_positive) or (K.is_Integer and K < 2):
+        raise ValueError(f"K must be an integer >= 2 or a positive integer symbol, got {K!r}")
+    if isinstance(u, (sp.MatrixBase, list, tuple, sp.Tuple)):
+        entries = sp.Tuple(*(sp.sympify(x, strict=True) for x in u))
+        if not K.is_Integer or len(entries) != K:
+            raise ValueError(f"a vector of {len(entries)} entries does not have K = {K} classes")
+        return entries, K
+    if not isinstance(u, sp.Lambda) or len(u.variables) != 1:
+        raise TypeError(
+            f"the vector must be a sympy Lambda k -> u_k or a sequence of K entries, got {u!r}"
+        )
+    if u.variables[0] is _SLOT:
         return u, K  # already canonical (the common case: rebuilt by SymPy)
-    if not (K.is_integer and K.is_positive):
-        raise ValueError(f"K must be a positive integer or integer symbol, got {K!r}")
     (k,) = u.variables
     return sp.Lambda(_SLOT, u.expr.xreplace({k: _SLOT})), K
+
+
+def _entry(u: Vector, n: sp.Expr) -> sp.Expr:
+    """u_n: the Lambda applied to n, or entry n (1-based) of an explicit vector."""
+    if isinstance(u, sp.Lambda):
+        return u(n)
+    if not n.is_Integer:
+        raise ValueError(f"an explicit vector needs a concrete index, got {n}")
+    return u[int(n) - 1]
+
+
+def _exp_sum(u: Vector, K: sp.Expr, *avoid: sp.Basic) -> sp.Expr:
+    """sum_k exp(u_k): a Sum over the class index, or the explicit sum of K terms."""
+    if isinstance(u, sp.Tuple):
+        return sp.Add(*(sp.exp(x) for x in u))
+    k = fresh_index(u, *avoid)
+    return sp.Sum(sp.exp(u(k)), (k, 1, K))
+
+
+def _is_real(u: Vector) -> bool | None:
+    if isinstance(u, sp.Tuple):
+        return fuzzy_and(x.is_real for x in u)
+    return u.expr.is_real
+
+
+def _weighted_change(
+    u: Vector, K: sp.Expr, s: sp.Symbol
+) -> tuple[sp.Expr, sp.Symbol | None, sp.Expr]:
+    """(du as a function of the class, its index variable, sum_k sigma_k du_k)."""
+    if isinstance(u, sp.Tuple):
+        du = [sp.diff(x, s) for x in u]
+        weighted = sp.Add(*(Softmax(u, K, n + 1) * d for n, d in enumerate(du)))
+        return sp.Tuple(*du), None, weighted
+    k = fresh_index(u, s)
+    du = sift_deltas(sp.diff(u(k), s))
+    return du, k, class_sum(Softmax(u, K, k) * du, k, K)
 
 
 def _vector_parts(u: sp.Lambda, *avoid: sp.Basic) -> tuple[sp.Symbol, sp.Expr, sp.Expr, sp.Expr]:
@@ -130,8 +177,21 @@ def _vector_parts(u: sp.Lambda, *avoid: sp.Basic) -> tuple[sp.Symbol, sp.Expr, s
     return k, coeff, rest, shift
 
 
-def _vector_latex(printer: LatexPrinter, u: sp.Lambda, *avoid: sp.Basic) -> str:
+def _stem(u: sp.Tuple) -> str | None:
+    """``z`` when the entries are the symbols z_1, ..., z_K (as ``logits(K)`` makes them)."""
+    names = [x.name if isinstance(x, sp.Symbol) else "" for x in u]
+    stem = names[0].rpartition("_")[0]
+    ok = stem and all(name == f"{stem}_{n}" for n, name in enumerate(names, start=1))
+    return stem if ok else None
+
+
+def _vector_latex(printer: LatexPrinter, u: Vector, *avoid: sp.Basic) -> str:
     """``\\mathbf{z}`` for k -> z_k, ``\\beta \\mathbf{z} + c \\mathbf{1}`` for k -> beta z_k + c."""
+    if isinstance(u, sp.Tuple):
+        stem = _stem(u)
+        if stem:
+            return rf"\mathbf{{{stem}}}"
+        return r"\left(" + ", ".join(printer._print(x) for x in u) + r"\right)"
     k, coeff, rest, shift = _vector_parts(u, *avoid)
     if not (isinstance(rest, sp.Indexed) and rest.indices == (k,)):
         return rf"\left({printer._print(u.expr.xreplace({u.variables[0]: k}))}\right)_{{{k}}}"
@@ -148,8 +208,10 @@ def _vector_latex(printer: LatexPrinter, u: sp.Lambda, *avoid: sp.Basic) -> str:
     return text
 
 
-def _vector_str(printer: Printer, u: sp.Lambda, *avoid: sp.Basic) -> str:
+def _vector_str(printer: Printer, u: Vector, *avoid: sp.Basic) -> str:
     """``z`` for k -> z_k, ``beta*z + c`` for k -> beta z_k + c, else ``(u_k)_k``."""
+    if isinstance(u, sp.Tuple):
+        return _stem(u) or "(" + ", ".join(printer._print(x) for x in u) + ")"
     k, coeff, rest, shift = _vector_parts(u, *avoid)
     if not (isinstance(rest, sp.Indexed) and rest.indices == (k,)):
         return f"({printer._print(u.expr.xreplace({u.variables[0]: k}))})_{k}"
@@ -157,14 +219,78 @@ def _vector_str(printer: Printer, u: sp.Lambda, *avoid: sp.Basic) -> str:
     return text if shift == 0 else f"{text} + {printer._print(shift)}"
 
 
-class Softmax(sp.Function):
+class _VectorFunction(sp.Function):
+    """What Softmax and LogSumExp share: a vector over classes 1..K as the first argument.
+
+    The vector is a ``Lambda`` k -> u_k (any K, the indexed form) or the explicit tuple of
+    its K entries. A value given for one entry (``subs``, ``xreplace``, and so ``lambdify``
+    with the entries as arguments) turns a Lambda of a concrete K into the explicit tuple,
+    where the entry is visible.
+    """
+
+    def _explicit_vector(self) -> _VectorFunction:
+        u, K, *rest = self.args
+        return self.func(sp.Tuple(*(u(n) for n in range(1, int(K) + 1))), K, *rest)
+
+    def _touches_entry(self, keys: object) -> bool:
+        """Does some key name an entry z_n of this (Lambda) vector?"""
+        u = self.args[0]
+        return isinstance(u, sp.Lambda) and any(
+            isinstance(key, sp.Indexed) and u.expr.has(key.base) and key.indices[0].is_Integer
+            for key in keys
+        )
+
+    def _xreplace(self, rule: dict) -> tuple[sp.Basic, bool]:
+        if self in rule:
+            return rule[self], True
+        result, changed = super()._xreplace(rule)
+        if changed or not self.args[1].is_Integer or not self._touches_entry(rule):
+            return result, changed
+        return self._explicit_vector()._xreplace(rule)
+
+    def _eval_subs(self, old: sp.Basic, new: sp.Basic) -> sp.Expr | None:
+        if self.args[1].is_Integer and self._touches_entry([old]):
+            return self._explicit_vector().subs(old, new)
+        return None
+
+    def _components(self) -> list[sp.Expr]:
+        u, K = self.args[0], self.args[1]
+        if not K.is_Integer:
+            raise ValueError(
+                f"{type(self).__name__} over a symbolic number of classes K has no numeric "
+                "form; substitute a concrete K first"
+            )
+        return [_entry(u, sp.Integer(n)) for n in range(1, int(K) + 1)]
+
+    def _eval_evalf(self, prec: int) -> sp.Expr | None:
+        if not self.args[1].is_Integer:
+            return None
+        return self.stable_form()._eval_evalf(prec)
+
+    def _eval_is_real(self) -> bool | None:
+        return _is_real(self.args[0])
+
+    def _numpycode(self, printer: Printer) -> str:
+        return printer._print(self.stable_form())
+
+    _mpmathcode = _pythoncode = _numpycode
+
+    def _pretty(self, printer: Printer) -> prettyForm:
+        return prettyForm(self._sympystr(StrPrinter()))
+
+    def stable_form(self) -> sp.Expr:
+        """The explicit form with the maximum subtracted, which cannot overflow."""
+        raise NotImplementedError
+
+
+class Softmax(_VectorFunction):
     """Component ``i`` of the softmax of the vector ``u`` over classes 1..K.
 
     .. math:: \\sigma(\\mathbf{u})_i = \\frac{e^{u_i}}{\\sum_{k=1}^{K} e^{u_k}}
 
     Args (positional, as SymPy functions take them):
-        u: ``Lambda(k, u_k)``, the vector.
-        K: number of classes, an Integer or a positive integer symbol.
+        u: the vector: ``Lambda(k, u_k)``, or a sequence (or column Matrix) of K entries.
+        K: number of classes, an Integer >= 2 or a positive integer symbol.
         i: the component, an integer expression in 1..K.
 
     Example:
@@ -179,11 +305,20 @@ class Softmax(sp.Function):
         True
         >>> s.rewrite(sp.exp)
         exp(z[i])/Sum(exp(z[k]), (k, 1, K))
+
+        With the explicit logits of ``logits(3)``, and numbers:
+
+        >>> z1, z2, z3 = sp.symbols("z_1 z_2 z_3", real=True)
+        >>> s1 = Softmax([z1, z2, z3], 3, 1)
+        >>> s1, sp.diff(s1, z2)
+        (σ(z)[1], -σ(z)[1]*σ(z)[2])
+        >>> s1.subs({z1: 1000, z2: 0, z3: 0}).evalf(5)
+        1.0000
     """
 
     nargs = 3
 
-    def __new__(cls, u: sp.Lambda, K: sp.Expr | int, i: sp.Expr | int, **kwargs) -> sp.Expr:
+    def __new__(cls, u: Vector, K: sp.Expr | int, i: sp.Expr | int, **kwargs) -> sp.Expr:
         u, K = _vector(u, K)
         return super().__new__(cls, u, K, i, **kwargs)
 
@@ -195,30 +330,21 @@ class Softmax(sp.Function):
             raise ValueError(f"the component index must be in 1..{K}, got {i}")
         return None
 
-    def _eval_rewrite_as_exp(self, u: sp.Lambda, K: sp.Expr, i: sp.Expr, **kwargs) -> sp.Expr:
-        k = fresh_index(self)
-        return sp.exp(u(i)) / sp.Sum(sp.exp(u(k)), (k, 1, K))
+    def _eval_rewrite_as_exp(self, u: Vector, K: sp.Expr, i: sp.Expr, **kwargs) -> sp.Expr:
+        return sp.exp(_entry(u, i)) / _exp_sum(u, K, i)
 
     def _eval_derivative(self, s: sp.Symbol) -> sp.Expr:
         # d sigma_i = sigma_i (du_i - sum_k sigma_k du_k): the chain rule through the
         # Jacobian sigma_i (delta_ik - sigma_k) that the `jacobian` derivation proves.
         u, K, i = self.args
-        k = fresh_index(self, s)
-        du = sift_deltas(sp.diff(u(k), s))
-        if du == 0:
+        du, k, weighted = _weighted_change(u, K, s)
+        du_i = du[int(i) - 1] if k is None else du.xreplace({k: i})
+        if du_i == 0 and weighted == 0:
             return sp.S.Zero
-        return self * (du.xreplace({k: i}) - class_sum(Softmax(u, K, k) * du, k, K))
-
-    def _eval_is_real(self) -> bool | None:
-        return self.args[0].expr.is_real
+        return self * (du_i - weighted)
 
     def _eval_is_positive(self) -> bool | None:
-        return self.args[0].expr.is_real
-
-    def _eval_evalf(self, prec: int) -> sp.Expr | None:
-        if not self.args[1].is_Integer:
-            return None
-        return self.rewrite(sp.exp).doit()._eval_evalf(prec)
+        return _is_real(self.args[0])
 
     def _latex(self, printer: LatexPrinter) -> str:
         u, _, i = self.args
@@ -228,11 +354,20 @@ class Softmax(sp.Function):
         u, _, i = self.args
         return f"σ({_vector_str(printer, u, i)})[{printer._print(i)}]"
 
-    def _pretty(self, printer: Printer) -> prettyForm:
-        return prettyForm(self._sympystr(StrPrinter()))
+    def stable_form(self) -> sp.Expr:
+        """exp(u_i - m) / sum_k exp(u_k - m) with m = max_k u_k.
+
+        Equal to the definition by the shift invariance that the ``shift_invariance``
+        derivation proves (c = -m); no exponent is positive, so nothing overflows.
+        """
+        u = self._components()
+        if not self.args[2].is_Integer:
+            raise ValueError("the numeric form of a softmax component needs a concrete index")
+        m = sp.Max(*u)
+        return sp.exp(u[int(self.args[2]) - 1] - m) / sp.Add(*(sp.exp(x - m) for x in u))
 
 
-class LogSumExp(sp.Function):
+class LogSumExp(_VectorFunction):
     """Log-sum-exp of the vector ``u`` over classes 1..K.
 
     .. math:: \\operatorname{LSE}(\\mathbf{u}) = \\log \\sum_{k=1}^{K} e^{u_k}, \\qquad
@@ -247,34 +382,23 @@ class LogSumExp(sp.Function):
         '\\\\operatorname{LSE}(\\\\mathbf{z})'
         >>> lse.rewrite(sp.exp).doit()
         log(exp(z[1]) + exp(z[2]))
+        >>> f = sp.lambdify([z[1], z[2]], lse)      # stable: the maximum comes out first
+        >>> float(f(1000.0, 0.0))
+        1000.0
     """
 
     nargs = 2
 
-    def __new__(cls, u: sp.Lambda, K: sp.Expr | int, **kwargs) -> sp.Expr:
+    def __new__(cls, u: Vector, K: sp.Expr | int, **kwargs) -> sp.Expr:
         u, K = _vector(u, K)
         return super().__new__(cls, u, K, **kwargs)
 
-    def _eval_rewrite_as_exp(self, u: sp.Lambda, K: sp.Expr, **kwargs) -> sp.Expr:
-        k = fresh_index(self)
-        return sp.log(sp.Sum(sp.exp(u(k)), (k, 1, K)))
+    def _eval_rewrite_as_exp(self, u: Vector, K: sp.Expr, **kwargs) -> sp.Expr:
+        return sp.log(_exp_sum(u, K))
 
     def _eval_derivative(self, s: sp.Symbol) -> sp.Expr:
         # d LSE = sum_k sigma_k du_k: the gradient of log-sum-exp is softmax.
-        u, K = self.args
-        k = fresh_index(self, s)
-        du = sift_deltas(sp.diff(u(k), s))
-        if du == 0:
-            return sp.S.Zero
-        return class_sum(Softmax(u, K, k) * du, k, K)
-
-    def _eval_is_real(self) -> bool | None:
-        return self.args[0].expr.is_real
-
-    def _eval_evalf(self, prec: int) -> sp.Expr | None:
-        if not self.args[1].is_Integer:
-            return None
-        return self.rewrite(sp.exp).doit()._eval_evalf(prec)
+        return _weighted_change(self.args[0], self.args[1], s)[2]
 
     def _latex(self, printer: LatexPrinter) -> str:
         return rf"\operatorname{{LSE}}({_vector_latex(printer, self.args[0])})"
@@ -282,8 +406,11 @@ class LogSumExp(sp.Function):
     def _sympystr(self, printer: Printer) -> str:
         return f"LSE({_vector_str(printer, self.args[0])})"
 
-    def _pretty(self, printer: Printer) -> prettyForm:
-        return prettyForm(self._sympystr(StrPrinter()))
+    def stable_form(self) -> sp.Expr:
+        """m + log(sum_k exp(u_k - m)) with m = max_k u_k (shift invariance, c = -m)."""
+        u = self._components()
+        m = sp.Max(*u)
+        return m + sp.log(sp.Add(*(sp.exp(x - m) for x in u)))
 
 
 class Sigmoid(sp.Function):
