@@ -52,6 +52,16 @@ MUTATIONS = [
     ("temperature", None, 8, lambda r: r.func(r.lhs, sp.Rational(1, 2), evaluate=False)),
     ("range", None, 7, lambda r: sp.Lt(r.lhs, sp.Rational(1, 2), evaluate=False)),
     ("range", None, 3, lambda r: sp.Lt(r.lhs, 0, evaluate=False)),
+    ("log_softmax", None, 8, _flip_delta),
+    ("log_softmax", None, 4, lambda r: r.func(r.lhs, r.rhs + 1, evaluate=False)),
+    ("cross_entropy", None, 3, lambda r: _scale_rhs(r, -1)),
+    ("cross_entropy", 3, 2, lambda r: r.func(r.lhs, r.rhs - r.rhs.args[0] / 2, evaluate=False)),
+    ("jvp", None, 3, lambda r: _scale_rhs(r, 2)),
+    ("jacobian_properties", None, 3, lambda r: r.func(r.lhs, 1, evaluate=False)),
+    ("jacobian_properties", None, 9, lambda r: _scale_rhs(r, 2)),
+    ("lse_hessian", None, 3, _flip_delta),
+    ("second_derivative", None, 4, lambda r: _scale_rhs(r, 2)),
+    ("second_derivative", 3, 3, lambda r: _scale_rhs(r, -1)),
 ]
 
 
