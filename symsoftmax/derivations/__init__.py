@@ -39,23 +39,28 @@ class Entry:
     conclusion: Callable[[list[Line]], sp.Basic] | None = None
 
 
+def _line(n: int) -> Callable[[list[Line]], sp.Basic]:
+    """The result is line n (0-based) rather than the last line."""
+    return lambda lines: lines[n].expr
+
+
 def _registry() -> dict[str, Entry]:
     from . import basic, hessian, jacobian, logsoftmax, products, sigmoid, temperature
 
     return {
-        "definition": Entry(basic.DEFINITION, basic.definition),
+        "definition": Entry(basic.DEFINITION, basic.definition, _line(0)),
         "normalization": Entry(basic.NORMALIZATION, basic.normalization),
         "range": Entry(basic.RANGE, basic.range_),
         "shift_invariance": Entry(basic.SHIFT, basic.shift_invariance),
-        "temperature": Entry(temperature.TITLE, temperature.temperature),
-        "sigmoid": Entry(sigmoid.TITLE, sigmoid.sigmoid),
+        "temperature": Entry(temperature.TITLE, temperature.temperature, _line(3)),
+        "sigmoid": Entry(sigmoid.TITLE, sigmoid.sigmoid, _line(3)),
         "jacobian": Entry(jacobian.TITLE, jacobian.jacobian, jacobian.conclusion),
         "jacobian_properties": Entry(products.PROPERTIES, products.jacobian_properties),
         "log_softmax": Entry(logsoftmax.LOG_SOFTMAX, logsoftmax.log_softmax),
-        "cross_entropy": Entry(logsoftmax.CROSS_ENTROPY, logsoftmax.cross_entropy),
-        "jvp": Entry(products.JVP, products.jvp),
-        "lse_hessian": Entry(hessian.LSE_HESSIAN, hessian.lse_hessian),
-        "second_derivative": Entry(hessian.SECOND, hessian.second_derivative),
+        "cross_entropy": Entry(logsoftmax.CROSS_ENTROPY, logsoftmax.cross_entropy, _line(2)),
+        "jvp": Entry(products.JVP, products.jvp, _line(2)),
+        "lse_hessian": Entry(hessian.LSE_HESSIAN, hessian.lse_hessian, _line(2)),
+        "second_derivative": Entry(hessian.SECOND, hessian.second_derivative, _line(3)),
     }
 
 
