@@ -398,8 +398,8 @@ def _prove_scalar(
     kind: type, lhs: sp.Expr, rhs: sp.Expr, space: ClassSpace, case: sp.Basic | None
 ) -> bool:
     if case is None and not space.symbolic:
-        (generic_lhs, generic_rhs), fact = generalize(sp.Tuple(lhs, rhs), space)
-        if fact is not None and _prove_for_all(kind, generic_lhs, generic_rhs, space, fact):
+        generic, fact = generalize(sp.Tuple(lhs, rhs), space)
+        if generic != (lhs, rhs) and _prove_for_all(kind, *generic, space, fact):
             return True
     if _prove_for_all(kind, lhs, rhs, space, case):
         return True

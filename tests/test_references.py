@@ -338,8 +338,10 @@ def test_temperature_limits_match_the_reference(K_derived, K, values) -> None:
             assert abs(uniform - near_zero) < mpmath.mpf("1e-25"), (uniform, near_zero)
 
     # The result: with z_k = z_i - a_k (a_k > 0, i the unique arg max), softmax(beta z)_j -> 0.
-    limit, value = d.result.args
-    assert isinstance(limit, sp.Limit) and limit.args[2] == sp.oo
+    (one_hot,) = steps_where(
+        d, lambda e: isinstance(e.args[0], sp.Limit) and e.args[1] == 0 and e.args[0].args[2] == sp.oo
+    )
+    limit, value = one_hot.args
     gaps = {1: 0.0, 2: 0.75, 3: 2.5}  # i = 1 is the arg max of z = -a
     zs = [-g for g in gaps.values()]
     with mpmath.workdps(50):
@@ -396,11 +398,12 @@ def test_sigmoid_step_matches_scipy_expit_along_z_i(K_derived, K, i, values) -> 
 @pytest.mark.parametrize("values", [[0.5, -1.25], [30.0, -2.0], [-700.0, -710.0]])
 def test_sigmoid_result_is_logistic_regression(K_derived, values) -> None:
     d = ss.derive("sigmoid", K=K_derived)
-    # The result speaks of K = 2 classes: sigma(z)_1 = sigmoid(z_1 - z_2).
-    assert d.result.lhs.args[1] == 2
+    # The last step speaks of K = 2 classes: sigma(z)_1 = sigmoid(z_1 - z_2).
+    two = d.steps[-1].expr
+    assert two.lhs.args[1] == 2
     with mpmath.workdps(50):
-        lhs = float(concrete(d.result.lhs, d, 2, {}, values))
-        rhs = float(concrete(d.result.rhs, d, 2, {}, values))
+        lhs = float(concrete(two.lhs, d, 2, {}, values))
+        rhs = float(concrete(two.rhs, d, 2, {}, values))
     # Both sides equal scipy's expit(z_1 - z_2) and softmax(z)_1.
     np.testing.assert_allclose(rhs, scipy.special.expit(values[0] - values[1]), rtol=1e-12)
     np.testing.assert_allclose(lhs, scipy.special.softmax(values)[0], rtol=1e-12)
