@@ -1,4 +1,4 @@
-"""The ``symsoftmax`` command: list, show and verify derivations.
+"""The ``symsoftmax`` command: list, show and verify derivations; print generated code.
 
 Exit status: 0 on success, 1 when a verification fails, 2 for a usage error (unknown
 name, bad K, unknown language), with a one-line message on stderr and no traceback.
@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Sequence
 
+from .codegen import NAMES, module_source
 from .derivation import Lang
 from .derivations import derivations, derive
 from .errors import VerificationError
@@ -60,6 +61,10 @@ def _parser() -> argparse.ArgumentParser:
         "--k", type=_K, action="append", help="K to verify at, repeatable (default: any and 3)"
     )
     verify.add_argument("--lang", choices=[m.value for m in Lang], default="en")
+    codegen = commands.add_parser(
+        "codegen", help="print the generated numpy module of a numeric function"
+    )
+    codegen.add_argument("name", help=f"one of: {', '.join(NAMES)}")
     return parser
 
 
@@ -112,6 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "show":
             return _show(args)
+        if args.command == "codegen":
+            print(module_source(args.name), end="")
+            return 0
         return _verify(args)
     except (UsageError, ValueError, TypeError) as err:
         print(f"symsoftmax: error: {err}", file=sys.stderr)

@@ -1,0 +1,168 @@
+"""Softmax, log-softmax, log-sum-exp, the Jacobian and its products, for numpy arrays.
+
+Every function here runs code generated from the derivations (see
+:mod:`symsoftmax.codegen`); :func:`source` shows it, and ``symsoftmax codegen NAME``
+prints it as a standalone module. Generation happens on the first call, not at import.
+
+Conventions: floating dtypes are kept (float32 in, float32 out), integers and bools compute
+in float64; an entry of -inf (or a masked entry) gets probability exactly 0; if a row has
++inf entries they share all the mass equally; a NaN that takes part makes its row NaN and
+leaves the other rows alone; an empty input gives an empty output; finite inputs of any
+magnitude never give inf or nan.
+
+Example:
+    >>> import numpy as np
+    >>> from symsoftmax import numeric
+    >>> numeric.softmax(np.array([1000.0, 0.0, 0.0]))   # exp(1000) would overflow
+    array([1., 0., 0.])
+    >>> float(numeric.log_softmax(np.array([0.0, -40.0]))[0])  # not 0: -exp(-40)
+    -4.248354255291589e-18
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import numpy as np
+
+from .codegen import NAMES, module_source
+
+__all__ = [
+    "cross_entropy",
+    "cross_entropy_grad",
+    "jacobian",
+    "jvp",
+    "log_softmax",
+    "logsumexp",
+    "softmax",
+    "source",
+    "vjp",
+]
+
+ArrayLike = object
+
+
+@functools.cache
+def _generated() -> dict[str, Callable]:
+    namespace: dict[str, object] = {}
+    exec(compile(module_source(), "<symsoftmax generated>", "exec"), namespace)
+    return {name: namespace[name] for name in NAMES}
+
+
+def source(name: str) -> str:
+    """The generated source of ``name``: a module whose only import is numpy.
+
+    Example:
+        >>> "numpy.log1p" in source("log_softmax")
+        True
+    """
+    return module_source(name)
+
+
+def softmax(x: ArrayLike, axis: int = -1, where: ArrayLike | None = None) -> np.ndarray:
+    """Softmax along ``axis``.
+
+    .. math:: \\sigma(x)_i = \\frac{e^{x_i - m}}{\\sum_k e^{x_k - m}}, \\quad m = \\max_k x_k
+
+    Args:
+        x: array of logits (real numbers).
+        axis: the class axis.
+        where: optional boolean mask broadcastable to ``x``; False entries get 0.
+
+    Returns:
+        An array of ``x``'s shape and floating dtype.
+
+    Raises:
+        TypeError: x is not a real numeric array.
+        ValueError: ``where`` does not broadcast to ``x``.
+
+    Example:
+        >>> softmax(np.array([[1.0, 2.0], [3.0, np.inf]]))
+        array([[0.26894142, 0.73105858],
+               [0.        , 1.        ]])
+    """
+    return _generated()["softmax"](x, axis=axis, where=where)
+
+
+def log_softmax(x: ArrayLike, axis: int = -1, where: ArrayLike | None = None) -> np.ndarray:
+    """Log-softmax along ``axis``, never computed as log(softmax).
+
+    .. math:: \\log \\sigma(x)_i = (x_i - m) - \\operatorname{log1p}\\Big(\\sum_{k \\neq k^*} e^{x_k - m}\\Big)
+
+    with m = x_{k*} the maximum. Masked entries get -inf.
+
+    Example:
+        >>> log_softmax(np.array([0.0, 0.0]))
+        array([-0.69314718, -0.69314718])
+    """
+    return _generated()["log_softmax"](x, axis=axis, where=where)
+
+
+def logsumexp(x: ArrayLike, axis: int = -1) -> np.ndarray:
+    """Log-sum-exp along ``axis`` (removed from the result).
+
+    .. math:: \\operatorname{LSE}(x) = m + \\operatorname{log1p}\\Big(\\sum_{k \\neq k^*} e^{x_k - m}\\Big)
+
+    Example:
+        >>> float(logsumexp(np.array([1000.0, 1000.0])))
+        1000.6931471805599
+    """
+    return _generated()["logsumexp"](x, axis=axis)
+
+
+def jacobian(x: ArrayLike, where: ArrayLike | None = None) -> np.ndarray:
+    """The Jacobian of softmax over the last axis, shape ``x.shape + (K,)``.
+
+    .. math:: J_{ij} = \\sigma_i (\\delta_{ij} - \\sigma_j)
+
+    Example:
+        >>> jacobian(np.array([0.0, 0.0]))
+        array([[ 0.25, -0.25],
+               [-0.25,  0.25]])
+    """
+    return _generated()["jacobian"](x, where=where)
+
+
+def jvp(x: ArrayLike, v: ArrayLike, where: ArrayLike | None = None) -> np.ndarray:
+    """The Jacobian-vector product J v over the last axis, O(K) per row.
+
+    .. math:: (J v)_i = \\sigma_i (v_i - \\langle \\sigma, v \\rangle)
+
+    Example:
+        >>> jvp(np.array([0.0, 0.0]), np.array([1.0, 0.0]))
+        array([ 0.25, -0.25])
+    """
+    return _generated()["jvp"](x, v, where=where)
+
+
+def vjp(x: ArrayLike, v: ArrayLike, where: ArrayLike | None = None) -> np.ndarray:
+    """The vector-Jacobian product v^T J (equal to J v: J is symmetric), O(K) per row.
+
+    Example:
+        >>> vjp(np.array([0.0, 0.0]), np.array([1.0, 0.0]))
+        array([ 0.25, -0.25])
+    """
+    return _generated()["vjp"](x, v, where=where)
+
+
+def cross_entropy(z: ArrayLike, y: ArrayLike) -> np.ndarray:
+    """Cross-entropy of softmax(z) against targets y over the last axis.
+
+    .. math:: L = -\\sum_k y_k \\log \\sigma(z)_k, \\qquad \\sum_k y_k = 1
+
+    Example:
+        >>> float(cross_entropy(np.array([0.0, 0.0]), np.array([1.0, 0.0])))
+        0.6931471805599453
+    """
+    return _generated()["cross_entropy"](z, y)
+
+
+def cross_entropy_grad(z: ArrayLike, y: ArrayLike) -> np.ndarray:
+    """The gradient of :func:`cross_entropy` with respect to z: softmax(z) - y.
+
+    Example:
+        >>> cross_entropy_grad(np.array([0.0, 0.0]), np.array([1.0, 0.0]))
+        array([-0.5,  0.5])
+    """
+    return _generated()["cross_entropy_grad"](z, y)
