@@ -16,6 +16,7 @@ from .derivation import Derivation, Step
 from .derivations import derivations, derive
 from .errors import SymsoftmaxError, VerificationError
 from .functions import LogSumExp, Sigmoid, Softmax, sift_deltas
+from .stable import lambdify
 
 __all__ = [
     "Derivation",
@@ -28,6 +29,7 @@ __all__ = [
     "derivations",
     "derive",
     "jacobian",
+    "lambdify",
     "logits",
     "sift_deltas",
     "softmax",

@@ -271,7 +271,7 @@ class _VectorFunction(sp.Function):
         return _is_real(self.args[0])
 
     def _numpycode(self, printer: Printer) -> str:
-        return printer._print(self.stable_form())
+        return f"({printer._print(self.stable_form())})"  # an Add inside a product
 
     _mpmathcode = _pythoncode = _numpycode
 
