@@ -1,7 +1,9 @@
-"""The ``symsoftmax`` command: list, show and verify derivations; print generated code.
+"""The ``symsoftmax`` command: list, show and verify derivations; print generated code;
+run a demonstration.
 
 Exit status: 0 on success, 1 when a verification fails, 2 for a usage error (unknown
-name, bad K, unknown language), with a one-line message on stderr and no traceback.
+name, bad K, unknown language, ``--plot`` without matplotlib), with a one-line message on
+stderr and no traceback.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import sys
 import time
 from collections.abc import Sequence
 
+from . import demo
 from .codegen import NAMES, module_source
 from .derivation import Lang
 from .derivations import derivations, derive
@@ -22,6 +25,10 @@ _HEADINGS = {
     Lang.EN: ("derivation", "K", "steps", "result", "seconds", "verified", "FAILED"),
     Lang.ZH: ("推导", "K", "步数", "结果", "秒", "已验证", "失败"),
 }
+
+
+#: The demonstrations that ``symsoftmax demo NAME`` runs.
+_DEMOS = ("overparameterization",)
 
 
 class UsageError(Exception):
@@ -65,6 +72,11 @@ def _parser() -> argparse.ArgumentParser:
         "codegen", help="print the generated numpy module of a numeric function"
     )
     codegen.add_argument("name", help=f"one of: {', '.join(NAMES)}")
+    demo_parser = commands.add_parser("demo", help="run a numeric demonstration, print a table")
+    demo_parser.add_argument("name", choices=_DEMOS)
+    demo_parser.add_argument(
+        "--plot", metavar="FILE.png", help="also save a figure (needs matplotlib)"
+    )
     return parser
 
 
@@ -78,6 +90,26 @@ def _show(args: argparse.Namespace) -> int:
         print(d.to_markdown())
     else:
         print(d.to_text())
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    if args.plot is not None:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            raise UsageError(
+                "--plot needs matplotlib, the 'plot' extra: pip install 'symsoftmax[plot]'"
+            ) from None
+    result = demo.overparameterization()
+    if args.plot is not None:  # before any output: a failure prints only the error
+        try:
+            demo.plot(result, args.plot)
+        except OSError as err:
+            raise UsageError(f"cannot write the plot to {args.plot!r}: {err}") from None
+    print(demo.format_table(result))
+    if args.plot is not None:
+        print(f"\nSaved the figure to {args.plot}.")
     return 0
 
 
@@ -120,6 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "codegen":
             print(module_source(args.name), end="")
             return 0
+        if args.command == "demo":
+            return _demo(args)
         return _verify(args)
     except (UsageError, ValueError, TypeError) as err:
         print(f"symsoftmax: error: {err}", file=sys.stderr)

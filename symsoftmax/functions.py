@@ -185,6 +185,44 @@ def _stem(u: sp.Tuple) -> str | None:
     return stem if ok else None
 
 
+def _matrix_vector_latex(printer: LatexPrinter, body: sp.Expr, k: sp.Symbol) -> str | None:
+    """``\\Theta \\mathbf{x}`` for k -> sum_a Theta_{k,a} x_a, with row shifts such as
+    ``(\\Theta - \\mathbf{1} \\psi^{T}) \\mathbf{x}``; None for any other body."""
+    if not (isinstance(body, sp.Sum) and len(body.limits) == 1):
+        return None
+    a = body.limits[0][0]
+    factors = sp.Mul.make_args(body.function)
+    vectors = [
+        f for f in factors if isinstance(f, sp.Indexed) and f.indices[-1] == a and not f.has(k)
+    ]
+    if len(vectors) != 1:
+        return None
+    x = vectors[0]
+    weight = sp.Mul(*(f for f in factors if f is not x))
+    rows = []
+    for term in sp.Add.make_args(sp.expand(weight)):
+        sign = "-" if term.could_extract_minus_sign() else "+"
+        t = -term if sign == "-" else term
+        if isinstance(t, sp.Indexed) and t.indices == (k, a):
+            rows.append(f"{sign} {printer._print(t.base)}")
+        elif isinstance(t, sp.Indexed) and t.indices == (a,):
+            rows.append(rf"{sign} \mathbf{{1}} {printer._print(t.base)}^{{T}}")
+        elif isinstance(t, sp.Indexed) and len(t.indices) == 2 and t.indices[1] == a:
+            rows.append(
+                rf"{sign} \mathbf{{1}} {printer._print(t.base)}_{{{printer._print(t.indices[0])}}}^{{T}}"
+            )
+        else:
+            return None
+    rows.sort(key=lambda row: row.startswith("-"))  # positive terms first
+    matrix = " ".join(rows).lstrip("+ ").strip()
+    if len(rows) > 1:
+        matrix = rf"\left({matrix}\right)"
+    vector = rf"\mathbf{{{printer._print(x.base)}}}"
+    if len(x.indices) > 1:
+        vector += "_{" + ",".join(printer._print(i) for i in x.indices[:-1]) + "}"
+    return f"{matrix} {vector}"
+
+
 def _vector_latex(printer: LatexPrinter, u: Vector, *avoid: sp.Basic) -> str:
     """``\\mathbf{z}`` for k -> z_k, ``\\beta \\mathbf{z} + c \\mathbf{1}`` for k -> beta z_k + c."""
     if isinstance(u, sp.Tuple):
@@ -193,6 +231,9 @@ def _vector_latex(printer: LatexPrinter, u: Vector, *avoid: sp.Basic) -> str:
             return rf"\mathbf{{{stem}}}"
         return r"\left(" + ", ".join(printer._print(x) for x in u) + r"\right)"
     k, coeff, rest, shift = _vector_parts(u, *avoid)
+    product = _matrix_vector_latex(printer, u.expr.xreplace({u.variables[0]: k}), k)
+    if product is not None:
+        return product
     if not (isinstance(rest, sp.Indexed) and rest.indices == (k,)):
         return rf"\left({printer._print(u.expr.xreplace({u.variables[0]: k}))}\right)_{{{k}}}"
     text = rf"\mathbf{{{printer._print(rest.base)}}}"

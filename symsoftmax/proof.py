@@ -122,6 +122,17 @@ def _canonical(summand: sp.Expr, k: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> sp.S
     return sp.Sum(summand.xreplace({k: slot}), (slot, lo, hi))
 
 
+def _expand(expr: sp.Expr) -> sp.Expr:
+    """``sp.expand``, splitting e^{a + b} = e^a e^b but never e^{sum} into a product."""
+    split = expr.replace(
+        lambda e: isinstance(e, sp.exp),
+        lambda e: sp.Mul(
+            *(sp.exp(t) for t in sp.Add.make_args(sp.expand(e.args[0], power_exp=False)))
+        ),
+    )
+    return sp.expand(split, power_exp=False)
+
+
 def known_sums(space: ClassSpace) -> dict[sp.Sum, sp.Expr]:
     """Sums whose value is a fact of the space: sum_k y_k = 1 for a distribution y."""
     k = space.k
@@ -157,7 +168,7 @@ def abstract_sums(
         """sum over one limit of an abstracted body, in normal form."""
         k, lo, hi = limit
         total = sp.S.Zero
-        for term in sp.Add.make_args(sp.expand(body)):
+        for term in sp.Add.make_args(_expand(body)):
             coeff, dep = term.as_independent(k, as_Add=False)
             if dep == 1:
                 total += coeff * (hi - lo + 1)
