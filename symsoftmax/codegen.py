@@ -135,7 +135,7 @@ class RowSum(sp.Function):
     nargs = 1
 
     def _numpycode(self, printer: NumPyPrinter) -> str:
-        return f"numpy.sum({printer._print(self.args[0])}, axis=-1, keepdims=True)"
+        return f"_rowsum({printer._print(self.args[0])})"
 
 
 class _Entry(sp.Symbol):
@@ -239,7 +239,7 @@ def _as_array(x, what="x"):
 def _mask(where, shape):
     """The entries that take part: all of them, or the True entries of ``where``."""
     if where is None:
-        return numpy.ones(shape, dtype=bool)
+        return None
     w = numpy.asarray(where)
     if w.dtype != bool:
         raise TypeError(f"where must be a boolean array, got dtype {w.dtype}")
@@ -253,32 +253,78 @@ def _mask(where, shape):
     return numpy.broadcast_to(w, shape)
 
 
-def _shift(x, keep):
+#: Up to this many classes, row reductions go column by column: numpy's reductions over a
+#: short last axis are several times slower than elementwise passes over the columns.
+_FEW = 16
+
+
+def _rowmax(x):
+    if 0 < x.shape[-1] <= _FEW:
+        m = x[..., 0].copy()
+        for k in range(1, x.shape[-1]):
+            numpy.maximum(m, x[..., k], out=m)
+        return m[..., None]
+    return numpy.max(x, axis=-1, keepdims=True, initial=-numpy.inf)
+
+
+def _rowsum(a):
+    if 0 < a.shape[-1] <= _FEW:
+        total = a[..., 0].copy()
+        for k in range(1, a.shape[-1]):
+            total += a[..., k]
+        return total[..., None]
+    return numpy.sum(a, axis=-1, keepdims=True)
+
+
+def _shift(x, keep, first=False):
     """The row maximum m and d = x - m, as dh + dl exactly (TwoSum).
 
     softmax(x) = softmax(x - m 1) by the shift invariance that the derivation
     'shift_invariance' proves; with m the maximum no exponent is positive. Entries that are
     masked or -inf get d = -inf (probability exactly 0); when a row has +inf entries they
     share all the mass (d = 0 there, -inf elsewhere); a row with nothing left has m = 0.
-    Returns dh, dl, r (0 at the first arg max, where e^d = 1 exactly, else 1), m, live,
-    and the rows holding a NaN that takes part.
+    Returns dh, dl, r (with ``first``: 0 at the first arg max, where e^d = 1 exactly, else
+    1), m, and for inputs with non-finite or masked entries: the entries that take part,
+    the rows with +inf, the rows holding a NaN that takes part (else three None).
     """
+    half = numpy.finfo(x.dtype).max / 2  # below it in size, x - m cannot overflow
+    if keep is None and x.size and x.min() > -half and x.max() < half:  # the common case
+        m = _rowmax(x)
+        dh = x - m
+        back = dh - x
+        dl = (x - (dh - back)) + (-m - back)
+        return dh, dl, _not_first(dh) if first else None, m, None, None, None
+    keep = numpy.ones(x.shape, dtype=bool) if keep is None else keep
     with numpy.errstate(invalid="ignore", over="ignore"):
         live = keep & (x > -numpy.inf)
         xl = numpy.where(live, x, -numpy.inf)
-        m = numpy.max(xl, axis=-1, keepdims=True, initial=-numpy.inf)
+        m = _rowmax(xl)
         infinite = m == numpy.inf
-        m = numpy.where(numpy.isfinite(m), m, 0).astype(x.dtype)
+        m = numpy.where(numpy.isfinite(m), m, 0).astype(x.dtype, copy=False)
         dh = xl - m
         back = dh - xl
         dl = (xl - (dh - back)) + (-m - back)
-    dl = numpy.where(numpy.isfinite(dl) & live & ~infinite, dl, 0).astype(x.dtype)
-    dh = numpy.where(infinite, numpy.where(xl == numpy.inf, 0, -numpy.inf), dh).astype(x.dtype)
+    dl = numpy.where(numpy.isfinite(dl) & live & ~infinite, dl, 0).astype(x.dtype, copy=False)
+    dh = numpy.where(infinite, numpy.where(xl == numpy.inf, 0, -numpy.inf), dh)
+    dh = dh.astype(x.dtype, copy=False)
+    nan_rows = numpy.any(numpy.isnan(x) & keep, axis=-1, keepdims=True)
+    return dh, dl, _not_first(dh) if first else None, m, live, infinite, nan_rows
+
+
+def _not_first(dh):
+    """1 everywhere but at the first arg max of each row (where d = 0)."""
     r = numpy.ones_like(dh)
     if dh.shape[-1]:
         numpy.put_along_axis(r, numpy.argmax(dh, axis=-1)[..., None], 0, axis=-1)
-    nan_rows = numpy.any(numpy.isnan(x) & keep, axis=-1, keepdims=True)
-    return dh, dl, r, m, live, infinite, nan_rows
+    return r
+
+
+def _finish(out, live, nan_rows, masked_value):
+    """Masked and -inf entries get ``masked_value``; rows with a NaN that takes part, NaN."""
+    if live is None:
+        return out
+    out = numpy.where(live, out, masked_value)
+    return numpy.where(nan_rows, numpy.nan, out)
 
 
 def _diagonal(a):
@@ -301,38 +347,38 @@ _WRAPPERS = {
 def softmax(x, axis=-1, where=None):
     """softmax(x)_i = exp(x_i) / sum_k exp(x_k) along ``axis``; masked entries get 0."""
     x = numpy.moveaxis(_as_array(x), axis, -1)
-    keep = numpy.moveaxis(_mask(where, numpy.moveaxis(x, -1, axis).shape), axis, -1)
+    keep = _mask(where, numpy.moveaxis(x, -1, axis).shape)
+    keep = None if keep is None else numpy.moveaxis(keep, axis, -1)
     dh, dl, r, m, live, infinite, nan_rows = _shift(x, keep)
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore"):
 {kernel}
-    out = numpy.where(live, out, 0)
-    out = numpy.where(nan_rows, numpy.nan, out).astype(x.dtype)
+    out = _finish(out, live, nan_rows, 0).astype(x.dtype, copy=False)
     return numpy.moveaxis(out, -1, axis)
 ''',
     "log_softmax": '''
 def log_softmax(x, axis=-1, where=None):
     """log softmax(x)_i along ``axis``, never log(softmax); masked entries get -inf."""
     x = numpy.moveaxis(_as_array(x), axis, -1)
-    keep = numpy.moveaxis(_mask(where, numpy.moveaxis(x, -1, axis).shape), axis, -1)
-    dh, dl, r, m, live, infinite, nan_rows = _shift(x, keep)
+    keep = _mask(where, numpy.moveaxis(x, -1, axis).shape)
+    keep = None if keep is None else numpy.moveaxis(keep, axis, -1)
+    dh, dl, r, m, live, infinite, nan_rows = _shift(x, keep, first=True)
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore"):
 {kernel}
-    out = numpy.where(live, out, -numpy.inf)
-    out = numpy.where(nan_rows, numpy.nan, out).astype(x.dtype)
+    out = _finish(out, live, nan_rows, -numpy.inf).astype(x.dtype, copy=False)
     return numpy.moveaxis(out, -1, axis)
 ''',
     "logsumexp": '''
 def logsumexp(x, axis=-1):
     """log sum_k exp(x_k) along ``axis`` (that axis is removed)."""
     x = numpy.moveaxis(_as_array(x), axis, -1)
-    keep = numpy.ones(x.shape, dtype=bool)
-    dh, dl, r, m, live, infinite, nan_rows = _shift(x, keep)
+    dh, dl, r, m, live, infinite, nan_rows = _shift(x, None, first=True)
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore"):
 {kernel}
-    out = numpy.where(numpy.any(live, axis=-1, keepdims=True), out, -numpy.inf)
-    out = numpy.where(infinite, numpy.inf, out)
-    out = numpy.where(nan_rows, numpy.nan, out).astype(x.dtype)
-    return out[..., 0]
+    if live is not None:
+        out = numpy.where(numpy.any(live, axis=-1, keepdims=True), out, -numpy.inf)
+        out = numpy.where(infinite, numpy.inf, out)
+        out = numpy.where(nan_rows, numpy.nan, out)
+    return out.astype(x.dtype, copy=False)[..., 0]
 ''',
     "jacobian": '''
 def jacobian(x, where=None):
@@ -352,7 +398,7 @@ def jvp(x, v, where=None):
     _check_same_shape(s, v, "v")
     with numpy.errstate(invalid="ignore"):
 {kernel}
-    return out.astype(s.dtype)
+    return out.astype(s.dtype, copy=False)
 ''',
     "vjp": '''
 def vjp(x, v, where=None):
@@ -363,7 +409,7 @@ def vjp(x, v, where=None):
     _check_same_shape(s, v, "v")
     with numpy.errstate(invalid="ignore"):
 {kernel}
-    return out.astype(s.dtype)
+    return out.astype(s.dtype, copy=False)
 ''',
     "cross_entropy": '''
 def cross_entropy(z, y):
@@ -371,12 +417,12 @@ def cross_entropy(z, y):
     z = _as_array(z, "z")
     _last_axis(z)
     y = _target(z, y)
-    x = z
-    dh, dl, r, m, live, infinite, nan_rows = _shift(x, numpy.ones(x.shape, dtype=bool))
+    dh, dl, r, m, live, infinite, nan_rows = _shift(z, None, first=True)
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore"):
 {kernel}
-    out = numpy.where(nan_rows, numpy.nan, out).astype(z.dtype)
-    return out[..., 0]
+    if nan_rows is not None:
+        out = numpy.where(nan_rows, numpy.nan, out)
+    return out.astype(z.dtype, copy=False)[..., 0]
 ''',
     "cross_entropy_grad": '''
 def cross_entropy_grad(z, y):
@@ -386,7 +432,7 @@ def cross_entropy_grad(z, y):
     y = _target(s, y)
     with numpy.errstate(invalid="ignore"):
 {kernel}
-    return out.astype(s.dtype)
+    return out.astype(s.dtype, copy=False)
 ''',
 }
 
