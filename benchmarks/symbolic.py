@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+from _report import replace_section
+
 __all__ = ["main"]
 
 SIZES = (2, 4, 8, 16, 32, 64)
@@ -237,19 +239,6 @@ def section(rows: list[Row], symbolic: dict[str, tuple[float, float]]) -> str:
     return "\n".join(lines)
 
 
-def replace_section(document: str, new: str) -> str:
-    """``document`` with its ``## Symbolic work`` section replaced by ``new`` (or appended);
-    every other section is kept as it was."""
-    lines = document.splitlines(keepends=True)
-    starts = [n for n, line in enumerate(lines) if line.rstrip() == HEADING]
-    if not starts:
-        return document.rstrip("\n") + ("\n\n" if document.strip() else "") + new
-    start = starts[0]
-    end = next((n for n in range(start + 1, len(lines)) if lines[n].startswith("## ")), len(lines))
-    after = "".join(lines[end:])
-    return "".join(lines[:start]) + new + ("\n" + after if after else "")
-
-
 def main() -> None:
     """Measure everything, print the section and write it into docs/performance.md."""
     import symsoftmax as ss  # only for the registry: every timing runs in a subprocess
@@ -263,7 +252,7 @@ def main() -> None:
     text = section(rows, symbolic)
     old = DOC.read_text() if DOC.exists() else "# Performance\n"
     DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(replace_section(old, text))
+    DOC.write_text(replace_section(old, text, HEADING))
     print(text)
     print(f"total {time.monotonic() - begin:.0f} s; wrote {DOC}", file=sys.stderr)
 

@@ -19,7 +19,11 @@ Strategy, each part sound on its own:
    Anything else is *not proved*: undecided never passes.
 
 For a concrete K a step that the generic proof cannot settle is instantiated at every
-assignment of its free indices, with the sums expanded, and each instance proved.
+assignment of its free indices, with the sums expanded, and each instance proved. An entry
+at concrete indices (sigma_3 (1 - sigma_3)) is first made generic (sigma_i (1 - sigma_i));
+the entries of a K x K matrix then share a handful of generic statements, each proved once.
+Every route is sound on its own, and a step passes when one of them proves it: the order in
+which they are tried only decides how long that takes.
 """
 
 from __future__ import annotations
@@ -103,15 +107,20 @@ def in_range(expr: sp.Basic, space: ClassSpace) -> sp.Basic:
 def evaluate(expr: sp.Basic) -> sp.Basic:
     """Definitions expanded, derivatives taken, limits computed, delta sums collapsed."""
     expr = expand_definitions(expr)
-    expr = expr.replace(
-        lambda e: isinstance(e, (sp.Derivative, sp.Subs, sp.Determinant)),
-        lambda e: e.doit(deep=False),
-    )
+    expr = expr.replace(lambda e: isinstance(e, (sp.Derivative, sp.Subs, sp.Determinant)), _done)
     expr = expr.replace(
         lambda e: isinstance(e, sp.Limit),
         lambda e: _limit(evaluate(e.args[0]), e.args[1], e.args[2], str(e.args[3])),
     )
     return sift_deltas(expr)
+
+
+def _done(e: sp.Derivative | sp.Subs | sp.Determinant) -> sp.Expr:
+    """``e.doit(deep=False)``; a derivative of order two or more without the cosmetic
+    ``factor_terms(signsimp(...))`` that SymPy applies to it (the same derivative)."""
+    if isinstance(e, sp.Derivative):
+        return e.doit(deep=False, simplify=False)
+    return e.doit(deep=False)
 
 
 # -------------------------------------------------------------------------- sums as symbols
@@ -339,36 +348,77 @@ def _prove_instances(kind: type, diff: sp.Expr, space: ClassSpace, case: sp.Basi
     return True
 
 
-def _index_nodes(expr: sp.Basic) -> tuple[list[tuple[sp.Basic, tuple]], set[str]]:
-    """(node, its class indices) for each z_n, sigma_n and delta in ``expr``, in order of
-    first appearance, and the names of all symbols in ``expr``."""
-    nodes: list[tuple[sp.Basic, tuple]] = []
-    names: set[str] = set()
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, sp.Indexed):
-            nodes.append((node, node.indices))
-        elif isinstance(node, Softmax):
-            nodes.append((node, (node.args[2],)))
-        elif isinstance(node, sp.KroneckerDelta):
-            nodes.append((node, node.args))
-        elif isinstance(node, sp.Symbol):
-            names.add(node.name)
-            continue
-        stack.extend(reversed(node.args))
-    return nodes, names
+def _own_indices(node: sp.Basic) -> tuple[sp.Expr, ...]:
+    """The class indices of z_n, sigma_n or a delta; () for any other node."""
+    if isinstance(node, sp.Indexed):
+        return node.indices
+    if isinstance(node, Softmax):
+        return (node.args[2],)
+    if isinstance(node, sp.KroneckerDelta):
+        return node.args
+    return ()
 
 
 @functools.lru_cache(maxsize=65536)
-def _renamed(node: sp.Basic, mapping: tuple[tuple[sp.Expr, sp.Symbol], ...]) -> sp.Basic:
+def _scan(node: sp.Basic) -> tuple[tuple[sp.Integer, ...], frozenset[str]]:
+    """The integers in index positions in ``node`` (its own first, then those of its
+    arguments in order: order of first appearance) and the names of all its symbols.
+
+    Cached per subtree: the entries of a K x K matrix share their sigma_n and z_n.
+    """
+    if isinstance(node, sp.Symbol):
+        return (), frozenset((node.name,))
+    numbers = [n for n in _own_indices(node) if n.is_Integer]
+    names: set[str] = set()
+    for arg in node.args:
+        inner, inner_names = _scan(arg)
+        numbers += inner
+        names |= inner_names
+    return tuple(dict.fromkeys(numbers)), frozenset(names)
+
+
+def _renamed(node: sp.Basic, to: dict[sp.Integer, sp.Symbol]) -> sp.Basic:
+    """``node`` with each integer n in an index position replaced by to[n].
+
+    The same replacement as ``xreplace`` with every z_n, sigma_n and delta as a key: such a
+    node gets its own indices renamed (not what is inside it, e.g. a vector's Lambda), any
+    other node is rebuilt from its renamed arguments.
+    """
+    numbers = _scan(node)[0]
+    if not numbers:
+        return node
+    return _renamed_node(node, tuple((n, to[n]) for n in numbers))
+
+
+@functools.lru_cache(maxsize=65536)
+def _renamed_node(node: sp.Basic, mapping: tuple[tuple[sp.Integer, sp.Symbol], ...]) -> sp.Basic:
     to = dict(mapping)
     if isinstance(node, sp.Indexed):
-        return node.base[tuple(to.get(x, x) for x in node.indices)]
+        return _built(type(node), (node.base, *(to.get(x, x) for x in node.indices)))
     if isinstance(node, Softmax):
         u, K, i = node.args
-        return Softmax(u, K, to.get(i, i))
-    return sp.KroneckerDelta(*(to.get(x, x) for x in node.args))
+        return _built(Softmax, (u, K, to.get(i, i)))
+    if isinstance(node, sp.KroneckerDelta):
+        return _built(sp.KroneckerDelta, tuple(to.get(x, x) for x in node.args))
+    return _built(node.func, tuple(_renamed(arg, to) for arg in node.args))
+
+
+@functools.lru_cache(maxsize=65536)
+def _built(func: Callable[..., sp.Basic], args: tuple[sp.Basic, ...]) -> sp.Basic:
+    """``func(*args)``, built once: the entries of a matrix that generalize to the same
+    statement give the very same object, so the cached proof of it is found at once."""
+    return func(*args)
+
+
+@functools.lru_cache(maxsize=256)
+def _distinct(symbols: tuple[sp.Symbol, ...]) -> sp.Basic | None:
+    """The case that the index symbols are pairwise distinct (None for fewer than two)."""
+    distinct = [sp.Ne(a, b) for a, b in itertools.combinations(symbols, 2)]
+    return sp.And(*distinct) if distinct else None
+
+
+#: The names given to the indices of a generalized instance, in order.
+_NAMES = ("i", "j", "l", "m", "n", "p", "q", "r")
 
 
 def generalize(expr: sp.Basic, space: ClassSpace) -> tuple[sp.Basic, sp.Basic | None]:
@@ -379,22 +429,19 @@ def generalize(expr: sp.Basic, space: ClassSpace) -> tuple[sp.Basic, sp.Basic | 
     integers, so a proof of the generic statement (for all distinct indices) proves it; one
     proof then serves every entry of, say, a K x K Jacobian that has the same shape.
     """
-    nodes, taken = _index_nodes(expr)
-    numbers = list(dict.fromkeys(n for _, indices in nodes for n in indices if n.is_Integer))
+    numbers, taken = _scan(expr)
     if not numbers:
         return expr, None
-    names = [n for n in ("i", "j", "l", "m", "n", "p", "q", "r") if n not in taken]
+    names = [n for n in _NAMES if n not in taken]
     if len(names) < len(numbers):
         return expr, None
-    symbols = [sp.Symbol(name, integer=True, positive=True) for name in names[: len(numbers)]]
-    mapping = tuple(zip(numbers, symbols, strict=False))
-    generic = expr.xreplace({node: _renamed(node, mapping) for node, _ in nodes})
+    symbols = tuple(sp.Symbol(name, integer=True, positive=True) for name in names[: len(numbers)])
+    generic = _renamed(expr, dict(zip(numbers, symbols, strict=False)))
     # Each integer went to a symbol that expr did not contain, and only in index positions,
     # so substituting the integers back gives expr again: the instance of a proved statement.
-    if any(n.is_Integer for _, indices in _index_nodes(generic)[0] for n in indices):
+    if _scan(generic)[0]:
         return expr, None
-    distinct = [sp.Ne(a, b) for a, b in itertools.combinations(symbols, 2)]
-    return generic, sp.And(*distinct) if distinct else None
+    return generic, _distinct(symbols)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -408,13 +455,30 @@ def _prove_for_all(
 def _prove_scalar(
     kind: type, lhs: sp.Expr, rhs: sp.Expr, space: ClassSpace, case: sp.Basic | None
 ) -> bool:
-    if case is None and not space.symbolic:
-        generic, fact = generalize(sp.Tuple(lhs, rhs), space)
-        if generic != (lhs, rhs) and _prove_for_all(kind, *generic, space, fact):
-            return True
-    if _prove_for_all(kind, lhs, rhs, space, case):
-        return True
-    return not space.symbolic and _prove_instances(*_normalized(kind, lhs, rhs), space, case)
+    if space.symbolic:
+        return _prove_for_all(kind, lhs, rhs, space, case)
+    pair = sp.Tuple(lhs, rhs)
+    generic, fact = generalize(pair, space) if case is None else (pair, None)
+    attempts = [
+        lambda: generic is not pair and _prove_for_all(kind, *generic, space, fact),
+        lambda: _prove_for_all(kind, lhs, rhs, space, case),
+        lambda: _prove_instances(*_normalized(kind, lhs, rhs), space, case),
+    ]
+    if _names_every_class(pair, space):
+        attempts.insert(0, attempts.pop())
+    return any(attempt() for attempt in attempts)
+
+
+def _names_every_class(pair: sp.Tuple, space: ClassSpace) -> bool:
+    """Do the integer indices of ``pair`` name all K classes, with no index left free?
+
+    Then the statement is about all the classes at once (sigma_1 + sigma_2 = 1 at K = 2),
+    which only its instance with the sums written out shows; the generic statement and the
+    sums as unknowns lose it. It is tried first (any order gives the same verdict).
+    """
+    return len(_scan(pair)[0]) >= int(space.K) and not any(
+        s in space.indices for s in pair.free_symbols
+    )
 
 
 def prove(rel: sp.Basic, space: ClassSpace, *, case: sp.Basic | None = None) -> bool:

@@ -62,6 +62,8 @@ MUTATIONS = [
     ("lse_hessian", None, 3, _flip_delta),
     ("second_derivative", None, 4, lambda r: _scale_rhs(r, 2)),
     ("second_derivative", 3, 3, lambda r: _scale_rhs(r, -1)),
+    ("overparameterization", None, 5, lambda r: r.func(r.lhs, r.rhs**2, evaluate=False)),
+    ("overparameterization", None, 6, lambda r: _scale_rhs(r, 2)),
 ]
 
 

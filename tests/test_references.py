@@ -339,7 +339,8 @@ def test_temperature_limits_match_the_reference(K_derived, K, values) -> None:
 
     # The result: with z_k = z_i - a_k (a_k > 0, i the unique arg max), softmax(beta z)_j -> 0.
     (one_hot,) = steps_where(
-        d, lambda e: isinstance(e.args[0], sp.Limit) and e.args[1] == 0 and e.args[0].args[2] == sp.oo
+        d,
+        lambda e: isinstance(e.args[0], sp.Limit) and e.args[1] == 0 and e.args[0].args[2] == sp.oo,
     )
     limit, value = one_hot.args
     gaps = {1: 0.0, 2: 0.75, 3: 2.5}  # i = 1 is the arg max of z = -a

@@ -45,7 +45,7 @@ def _line(n: int) -> Callable[[list[Line]], sp.Basic]:
 
 
 def _registry() -> dict[str, Entry]:
-    from . import basic, hessian, jacobian, logsoftmax, products, sigmoid, temperature
+    from . import basic, hessian, jacobian, logsoftmax, products, regression, sigmoid, temperature
 
     return {
         "definition": Entry(basic.DEFINITION, basic.definition, _line(0)),
@@ -61,6 +61,7 @@ def _registry() -> dict[str, Entry]:
         "jvp": Entry(products.JVP, products.jvp, _line(2)),
         "lse_hessian": Entry(hessian.LSE_HESSIAN, hessian.lse_hessian, _line(2)),
         "second_derivative": Entry(hessian.SECOND, hessian.second_derivative, _line(3)),
+        "overparameterization": Entry(regression.TITLE, regression.overparameterization, _line(4)),
     }
 
 
