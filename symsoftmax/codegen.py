@@ -60,6 +60,7 @@ _d = sp.IndexedBase("d", real=True)  # d = z - m
 _dh = sp.IndexedBase("dh", real=True)  # fl(z - m)
 _dl = sp.IndexedBase("dl", real=True)  # z - m - fl(z - m), exactly (TwoSum)
 _r = sp.IndexedBase("r", nonnegative=True)  # 0 at the first arg max, 1 elsewhere
+_logp = sp.IndexedBase("logp", real=True)  # log softmax(z), from the generated log_softmax
 
 
 def _in_shifted(expr: sp.Expr) -> sp.Expr:
@@ -87,7 +88,15 @@ def formulas() -> dict[str, sp.Expr]:
     lse = _z[_i] - stable_log
     jvp = derive("jvp")
     cross_entropy = derive("cross_entropy")
-    loss = cross_entropy.steps[0].expr.rhs.replace(lambda e: e == _S.lse(), lambda e: lse)
+    # L = -sum_k y_k (z_k - LSE(z)) = -sum_k y_k log sigma_k (log_softmax, step 3), with
+    # log sigma_k the array that the generated log_softmax returns.
+    log_sigma_k = _z[_k] - _S.lse()
+    loss = cross_entropy.steps[0].expr.rhs.replace(
+        lambda e: isinstance(e, sp.Add) and sp.expand(e - log_sigma_k) == 0,
+        lambda e: _logp[_k],
+    )
+    if loss.has(type(_S.lse())):
+        raise RuntimeError(f"the cross-entropy is not in log sigma_k alone: {loss}")
     return {
         "softmax": _in_shifted(expand_definitions(shift.lhs.xreplace({c: -_m}))),
         "log_softmax": _in_shifted(stable_log),
@@ -95,7 +104,7 @@ def formulas() -> dict[str, sp.Expr]:
         "jacobian": derive("jacobian").result.rhs,
         "jvp": jvp.steps[2].expr.rhs,
         "vjp": jvp.steps[3].expr.rhs,
-        "cross_entropy": _in_shifted(loss),
+        "cross_entropy": loss,
         "cross_entropy_grad": cross_entropy.steps[2].expr.rhs.xreplace({_j: _i}),
     }
 
@@ -229,6 +238,8 @@ def _as_array(x, what="x"):
         a = numpy.asarray(x)
     except Exception as err:  # ragged lists and the like
         raise TypeError(f"{what} must be a numeric array, got {type(x).__name__}: {err}") from None
+    if a.ndim == 0 and a.dtype.kind in "biuf":
+        raise ValueError(f"{what} must have at least one axis (the classes), got a scalar")
     if a.dtype.type in _FLOATING:
         return a
     if a.dtype.kind in "biu":
@@ -417,11 +428,10 @@ def cross_entropy(z, y):
     z = _as_array(z, "z")
     _last_axis(z)
     y = _target(z, y)
-    dh, dl, r, m, live, infinite, nan_rows = _shift(z, None, first=True)
+    # 0 log 0 = 0: a class the target gives no weight adds nothing, even at -inf
+    logp = numpy.where(y > 0, log_softmax(z), 0)
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore"):
 {kernel}
-    if nan_rows is not None:
-        out = numpy.where(nan_rows, numpy.nan, out)
     return out.astype(z.dtype, copy=False)[..., 0]
 ''',
     "cross_entropy_grad": '''
@@ -455,7 +465,7 @@ _NEEDS = {
     "jacobian": ("softmax",),
     "jvp": ("softmax",),
     "vjp": ("softmax",),
-    "cross_entropy": ("_target",),
+    "cross_entropy": ("log_softmax", "_target"),
     "cross_entropy_grad": ("softmax", "_target"),
 }
 

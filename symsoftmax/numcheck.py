@@ -171,10 +171,13 @@ def _distribution_values(
 ) -> dict[sp.Expr, sp.Float]:
     """Random entries for each distribution of the space: nonnegative, summing to 1."""
     values: dict[sp.Expr, sp.Float] = {}
-    for y in space.distributions:
+    rows = [(), *((s,) for s in range(1, max(_SIZES) + 1))]  # y_k, and Y_{s,k} for each s
+    for y, row in itertools.product(space.distributions, rows):
+        if (y is space.y) != (row == ()):
+            continue
         weights = [sp.Float(rng.uniform(0.05, 1.0), dps) for _ in range(K)]
         total = sum(weights)
-        values |= {y[n + 1]: w / total for n, w in enumerate(weights)}
+        values |= {y[(*row, n + 1)]: w / total for n, w in enumerate(weights)}
     return values
 
 

@@ -85,7 +85,16 @@ def _limit(expr: sp.Expr, x: sp.Symbol, x0: sp.Expr, direction: str) -> sp.Expr:
         return expr.func(*parts)
     if isinstance(expr, sp.Pow):
         base, power = parts
-        if abstract_sums(base)[0].is_zero is False or power.is_nonnegative:
+        b = abstract_sums(base)[0]
+        # b^p is continuous in (b, p) at b > 0, and at b >= 0 when p > 0; with a constant
+        # integer exponent, b^p is a polynomial (p >= 0) or continuous where b != 0.
+        # Never at 0^0 or 0^(negative).
+        constant = not expr.args[1].has(x)
+        if (
+            b.is_positive
+            or (power.is_positive and b.is_nonnegative)
+            or (constant and power.is_integer and (power.is_nonnegative or b.is_zero is False))
+        ):
             return base**power
     if isinstance(expr, sp.exp):
         return sp.exp(parts[0])
@@ -142,14 +151,28 @@ def _expand(expr: sp.Expr) -> sp.Expr:
     return sp.expand(split, power_exp=False)
 
 
-def known_sums(space: ClassSpace) -> dict[sp.Sum, sp.Expr]:
-    """Sums whose value is a fact of the space: sum_k y_k = 1 for a distribution y."""
-    k = space.k
-    return {_canonical(y[k], k, 1, space.K): sp.S.One for y in space.distributions}
+Known = Callable[[sp.Expr, sp.Symbol, sp.Expr, sp.Expr], "sp.Expr | None"]
+
+
+def known_sums(space: ClassSpace) -> Known:
+    """Sums whose value is a fact of the space: sum_k y_k = 1 and sum_k Y_{s,k} = 1."""
+
+    def value(term: sp.Expr, k: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> sp.Expr | None:
+        if (
+            isinstance(term, sp.Indexed)
+            and term.base in space.distributions
+            and term.indices[-1] == k
+            and not any(i.has(k) for i in term.indices[:-1])
+            and (lo, hi) == (1, space.K)
+        ):
+            return sp.S.One
+        return None
+
+    return value
 
 
 def abstract_sums(
-    expr: sp.Expr, known: dict[sp.Sum, sp.Expr] | None = None
+    expr: sp.Expr, known: Known | None = None
 ) -> tuple[sp.Expr, dict[sp.Dummy, sp.Sum]]:
     """Replace each distinct sum in normal form by a symbol; return the map back too.
 
@@ -158,11 +181,8 @@ def abstract_sums(
     replaced by its value instead.
     """
     table: dict[sp.Sum, sp.Dummy] = {}
-    known = known or {}
 
     def symbol_for(s: sp.Sum) -> sp.Expr:
-        if s in known:
-            return known[s]
         if s not in table:
             term = s.function
             table[s] = sp.Dummy(
@@ -181,6 +201,10 @@ def abstract_sums(
             coeff, dep = term.as_independent(k, as_Add=False)
             if dep == 1:
                 total += coeff * (hi - lo + 1)
+                continue
+            fact = known(dep, k, lo, hi) if known else None
+            if fact is not None:
+                total += coeff * fact
                 continue
             s = _canonical(dep, k, lo, hi)
             total += coeff * (sp.Sum(dep, limit) if s.free_symbols & bound else symbol_for(s))
@@ -201,13 +225,17 @@ def abstract_sums(
     return result, {v: k for k, v in table.items()}
 
 
-def _split_sums(expr: sp.Expr, sums: dict[sp.Dummy, sp.Sum], free: set[sp.Symbol]) -> sp.Expr:
+def _split_sums(
+    expr: sp.Expr, sums: dict[sp.Dummy, sp.Sum], free: set[sp.Symbol], K: sp.Expr
+) -> sp.Expr:
     """For inequalities: S = f(i) + rest, when the term f(i) of S at a free index i appears.
 
     The rest is a sum over the K - 1 >= 1 other classes, positive when the terms are.
     """
     for symbol, s in sums.items():
-        (slot, _, _) = s.limits[0]
+        (slot, lo, hi) = s.limits[0]
+        if (lo, hi) != (1, K):  # the split needs the sum over all K classes, K >= 2
+            continue
         for i in sorted(free, key=str):
             term = s.function.xreplace({slot: i})
             if expr.has(term):
@@ -287,7 +315,13 @@ def _sides(rel: sp.Basic) -> Iterator[tuple[type, sp.Expr, sp.Expr]]:
         raise TypeError(f"a step must be a relation (Eq, <, <=, >, >=, And, Contains), got {rel!r}")
 
 
-def _decide(kind: type, diff: sp.Expr, free: set[sp.Symbol], known: dict[sp.Sum, sp.Expr]) -> bool:
+def _decide(
+    kind: type,
+    diff: sp.Expr,
+    free: set[sp.Symbol],
+    known: Known | None,
+    K: sp.Expr | None = None,
+) -> bool:
     """Is rhs - lhs == 0 (Eq), > 0 (Lt, Gt reversed by caller) or >= 0 established?"""
     if kind is not sp.Eq:
         want = (
@@ -301,7 +335,7 @@ def _decide(kind: type, diff: sp.Expr, free: set[sp.Symbol], known: dict[sp.Sum,
         return False
     if kind is sp.Eq:
         return any(_attempt(t, reduced, lambda e: e == 0) for t in _TRANSFORMS)
-    reduced = _split_sums(reduced, sums, free)
+    reduced = _split_sums(reduced, sums, free, K)
     return any(_attempt(t, reduced, want) for t in _TRANSFORMS)
 
 
@@ -329,7 +363,7 @@ def _prove_generic(kind: type, diff: sp.Expr, space: ClassSpace, case: sp.Basic 
     except Undecided:
         return False
     known = known_sums(space)
-    return all(_decide(kind, branch, free, known) for branch in _branches(diff, case))
+    return all(_decide(kind, branch, free, known, space.K) for branch in _branches(diff, case))
 
 
 def _prove_instances(kind: type, diff: sp.Expr, space: ClassSpace, case: sp.Basic | None) -> bool:
@@ -341,9 +375,13 @@ def _prove_instances(kind: type, diff: sp.Expr, space: ClassSpace, case: sp.Basi
         except Undecided:
             return False
         K = int(space.K)
-        for y in space.distributions:  # the fact sum_k y_k = 1, solved for y_K
-            expanded = expanded.xreplace({y[K]: 1 - sp.Add(*(y[n] for n in range(1, K)))})
-        if not _decide(kind, expanded, set(), {}):
+        last = {  # the fact sum_k y_k = 1 (and sum_k Y_{s,k} = 1), solved for the last entry
+            e: 1 - sp.Add(*(e.base[(*e.indices[:-1], n)] for n in range(1, K)))
+            for e in expanded.atoms(sp.Indexed)
+            if e.base in space.distributions and e.indices[-1] == K
+        }
+        expanded = expanded.xreplace(last)
+        if not _decide(kind, expanded, set(), None):
             return False
     return True
 

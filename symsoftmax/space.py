@@ -48,14 +48,15 @@ class ClassSpace:
     l: sp.Symbol
     v: sp.IndexedBase
     y: sp.IndexedBase
+    Y: sp.IndexedBase
 
     @classmethod
     def of(cls, K: int | None, *, name: str = "z") -> ClassSpace:
         """The space for K classes; ``K=None`` leaves K symbolic.
 
-        Besides the logits it holds a tangent vector ``v`` (real) and a target distribution
-        ``y`` (nonnegative, and summing to 1 over the classes: a fact of the space that the
-        prover and the numeric check both use).
+        Besides the logits it holds a tangent vector ``v`` (real), a target distribution
+        ``y`` and a table of targets ``Y[s, k]`` (nonnegative, and summing to 1 over the
+        classes k: a fact of the space that the prover and the numeric check both use).
         """
         K_expr = K_SYMBOL if K is None else sp.Integer(check_K(K))
         return cls(
@@ -64,12 +65,13 @@ class ClassSpace:
             *map(index, "ijkl"),
             sp.IndexedBase("v", real=True),
             sp.IndexedBase("y", nonnegative=True),
+            sp.IndexedBase("Y", nonnegative=True),
         )
 
     @property
     def distributions(self) -> tuple[sp.IndexedBase, ...]:
-        """The vectors whose entries sum to 1 over the K classes."""
-        return (self.y,)
+        """Arrays whose entries sum to 1 over the K classes (their last index)."""
+        return (self.y, self.Y)
 
     @property
     def symbolic(self) -> bool:

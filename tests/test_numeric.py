@@ -290,3 +290,20 @@ def test_import_does_not_generate() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "0"
+
+
+def test_cross_entropy_weights_zero_targets_as_zero() -> None:
+    # 0 log 0 = 0: a class with no target weight adds nothing, even where log softmax is -inf
+    assert N.cross_entropy(np.array([1e308, -1e308]), np.array([1.0, 0.0])) == 0.0
+    assert N.cross_entropy(
+        np.array([-np.inf, 0.0, 0.0]), np.array([0.0, 0.5, 0.5])
+    ) == pytest.approx(np.log(2))
+    assert N.cross_entropy(np.array([np.inf, 0.0, 0.0]), np.array([1.0, 0.0, 0.0])) == 0.0
+    assert (
+        N.cross_entropy(np.array([-np.inf, 0.0]), np.array([0.5, 0.5])) == np.inf
+    )  # target on an impossible class
+
+
+def test_a_scalar_is_refused_clearly() -> None:
+    with pytest.raises(ValueError, match="at least one axis"):
+        N.softmax(3.0)

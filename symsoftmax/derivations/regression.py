@@ -25,7 +25,6 @@ _theta = sp.IndexedBase("Theta", real=True)
 _x = sp.IndexedBase("x", real=True)
 _psi = sp.IndexedBase("psi", real=True)
 _X = sp.IndexedBase("X", real=True)  # the m inputs, X[s, a]
-_Y = sp.IndexedBase("Y", nonnegative=True)  # one-hot labels, Y[s, k]
 _s = sp.Symbol("s", integer=True, positive=True)  # a sample index
 M_SAMPLES = sp.Symbol("m", integer=True, positive=True)
 
@@ -42,11 +41,15 @@ def hypothesis(S: ClassSpace, i: sp.Expr, shift: sp.IndexedBase | None = None, x
     return Softmax(sp.Lambda(S.k, _score(S.k, shift, x)), S.K, i)
 
 
-def _cost(S: ClassSpace, shift: sp.IndexedBase | None) -> sp.Expr:
-    """J(Theta) = -(1/m) sum_s sum_k Y_{s,k} log h_Theta(X_s)_k."""
+def _cost(S: ClassSpace, shift: sp.IndexedBase | None, weight=None) -> sp.Expr:
+    """J(Theta) = -(1/m) sum_s sum_k Y_{s,k} log h_Theta(X_s)_k (Y one-hot, or any rows
+    of probabilities); ``weight(k, a)`` replaces Theta_{k,a} when given."""
     k = S.k
-    h = hypothesis(S, k, shift, x=lambda a: _X[_s, a])
-    inner = sp.Sum(_Y[_s, k] * sp.log(h), (k, 1, S.K))
+    if weight is None:
+        h = hypothesis(S, k, shift, x=lambda a: _X[_s, a])
+    else:
+        h = Softmax(sp.Lambda(k, sp.Sum(weight(k, _a) * _X[_s, _a], (_a, 1, N_FEATURES))), S.K, k)
+    inner = sp.Sum(S.Y[_s, k] * sp.log(h), (k, 1, S.K))
     return -sp.Sum(inner, (_s, 1, M_SAMPLES)) / M_SAMPLES
 
 
