@@ -129,3 +129,19 @@ def test_both_languages_have_the_same_math(name: str) -> None:
     assert [s.expr for s in en.steps] == [s.expr for s in zh.steps]
     assert en.title != zh.title
     assert all(a.reason != b.reason for a, b in zip(en.steps, zh.steps, strict=True))
+
+
+def test_a_sum_over_part_of_the_classes_is_not_split_at_a_free_index() -> None:
+    # e^{z_i} < e^{z_1} + e^{z_2} is false for i = 3: the split f(i) + rest holds only for
+    # a sum over all K classes, and the prover must not use it here.
+    S = ClassSpace.of(None)
+    partial = sp.Sum(sp.exp(S.z[S.k]), (S.k, 1, 2))
+    assert prove(sp.Lt(sp.exp(S.z[S.i]), partial, evaluate=False), S) is False
+
+
+def test_no_limit_law_at_zero_to_the_zero() -> None:
+    # (e^{-1/x} S)^x -> 1/e as x -> 0+, not 0^0 = 1
+    S = ClassSpace.of(None)
+    x = sp.Symbol("x", positive=True)
+    e = (sp.exp(-1 / x) * S.sum(sp.exp(S.z[S.k]))) ** x
+    assert prove(sp.Eq(sp.Limit(e, x, 0, "+"), 1), S) is False
