@@ -136,8 +136,24 @@ def _done(e: sp.Derivative | sp.Subs | sp.Determinant) -> sp.Expr:
 
 
 def _canonical(summand: sp.Expr, k: sp.Symbol, lo: sp.Expr, hi: sp.Expr) -> sp.Sum:
+    """The sum with its index, and the indices of the sums inside it, renamed canonically:
+    sums that differ only in the names of bound indices become the same object."""
     slot = sp.Symbol("_class", integer=True, positive=True)
-    return sp.Sum(summand.xreplace({k: slot}), (slot, lo, hi))
+    return sp.Sum(_alpha(summand.xreplace({k: slot}), 0), (slot, lo, hi))
+
+
+def _alpha(e: sp.Basic, depth: int) -> sp.Basic:
+    """Bound indices of nested sums renamed by their depth and position."""
+    if isinstance(e, sp.Sum):
+        rule = {
+            v: sp.Symbol(f"_bound{depth}_{n}", integer=True, positive=True)
+            for n, (v, _, _) in enumerate(e.limits)
+        }
+        limits = [(rule[v], lo, hi) for v, lo, hi in e.limits]
+        return sp.Sum(_alpha(e.function.xreplace(rule), depth + 1), *limits)
+    if not e.args or isinstance(e, sp.Indexed):
+        return e
+    return e.func(*(_alpha(a, depth) for a in e.args))
 
 
 def _expand(expr: sp.Expr) -> sp.Expr:
@@ -490,6 +506,13 @@ def _prove_for_all(
     return _prove_generic(*_normalized(kind, lhs, rhs), space, case)
 
 
+def _has_symbolic_size(expr: sp.Basic) -> bool:
+    """Does some sum in ``expr`` run to a bound that is not a number (n, m)?"""
+    return any(
+        not (lo.is_number and hi.is_number) for s in expr.atoms(sp.Sum) for _, lo, hi in s.limits
+    )
+
+
 def _prove_scalar(
     kind: type, lhs: sp.Expr, rhs: sp.Expr, space: ClassSpace, case: sp.Basic | None
 ) -> bool:
@@ -500,7 +523,12 @@ def _prove_scalar(
     attempts = [
         lambda: generic is not pair and _prove_for_all(kind, *generic, space, fact),
         lambda: _prove_for_all(kind, lhs, rhs, space, case),
-        lambda: _prove_instances(*_normalized(kind, lhs, rhs), space, case),
+        # instances expand the class sums; differentiating sums to a symbolic size (n) there
+        # takes SymPy minutes, so that case is not tried
+        lambda: (
+            not (_has_symbolic_size(pair) and pair.has(sp.Derivative))
+            and _prove_instances(*_normalized(kind, lhs, rhs), space, case)
+        ),
     ]
     if _names_every_class(pair, space):
         attempts.insert(0, attempts.pop())

@@ -64,6 +64,7 @@ MUTATIONS = [
     ("second_derivative", 3, 3, lambda r: _scale_rhs(r, -1)),
     ("overparameterization", None, 5, lambda r: r.func(r.lhs, r.rhs**2, evaluate=False)),
     ("overparameterization", None, 6, lambda r: _scale_rhs(r, 2)),
+    ("overparameterization", 3, 9, lambda r: _scale_rhs(r, -1)),
 ]
 
 

@@ -53,6 +53,28 @@ def _cost(S: ClassSpace, shift: sp.IndexedBase | None, weight=None) -> sp.Expr:
     return -sp.Sum(inner, (_s, 1, M_SAMPLES)) / M_SAMPLES
 
 
+def gradient_line(S: ClassSpace) -> Line:
+    """The gradient of the cost, as the derivative along a direction V at t = 0."""
+    t = sp.Symbol("t", real=True)
+    V = sp.IndexedBase("V", real=True)
+    k = S.k
+    moved = _cost(S, None, weight=lambda c, a: _theta[c, a] + t * V[c, a])
+    h = hypothesis(S, k, None, x=lambda a: _X[_s, a])
+    along = sp.Sum(V[k, _a] * _X[_s, _a], (_a, 1, N_FEATURES))
+    residual = sp.Sum(sp.Sum((h - S.Y[_s, k]) * along, (k, 1, S.K)), (_s, 1, M_SAMPLES))
+    return Line(
+        sp.Eq(sp.Subs(sp.Derivative(moved, t), t, 0), residual / M_SAMPLES, evaluate=False),
+        Text(
+            r"the gradient, as the derivative along any direction $V$: "
+            r"$\nabla_{\theta_k} J = \frac{1}{m} \sum_s (h_\Theta(x_s)_k - 1\{y_s = k\})\, x_s$ "
+            r"(the cross-entropy gradient $\sigma - y$ through the scores; each $y_s$ sums to 1)",
+            r"梯度, 写成沿任意方向 $V$ 的导数: "
+            r"$\nabla_{\theta_k} J = \frac{1}{m} \sum_s (h_\Theta(x_s)_k - 1\{y_s = k\})\, x_s$ "
+            r"(交叉熵梯度 $\sigma - y$ 经过得分的链式法则; 每个 $y_s$ 之和为 1)",
+        ),
+    )
+
+
 def overparameterization(S: ClassSpace) -> list[Line]:
     i, j, K = S.i, S.j, S.K
     h = hypothesis(S, i)
@@ -140,4 +162,5 @@ def overparameterization(S: ClassSpace) -> list[Line]:
             ),
             space=None if not S.symbolic and int(S.K) == 2 else two,
         ),
+        gradient_line(S),
     ]
