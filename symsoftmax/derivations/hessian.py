@@ -7,6 +7,7 @@ import sympy as sp
 from ..derivation import Text
 from ..space import ClassSpace
 from . import Line
+from .jacobian import matrix_form
 from .products import _quadratic_form, _variance
 
 LSE_HESSIAN = Text(
@@ -63,14 +64,9 @@ def lse_hessian(S: ClassSpace) -> list[Line]:
     if not S.symbolic:
         n = int(K)
         H = sp.ImmutableMatrix(n, n, lambda a, b: sp.Derivative(lse, z[a + 1], z[b + 1]))
-        sigma = [S.sigma(a) for a in range(1, n + 1)]
-        with sp.evaluate(False):
-            J = sp.ImmutableMatrix(
-                n, n, lambda a, b: sigma[a] * (1 - sigma[a]) if a == b else -(sigma[a] * sigma[b])
-            )
         lines.append(
             Line(
-                sp.Eq(H, J, evaluate=False),
+                sp.Eq(H, matrix_form(S), evaluate=False),
                 Text(
                     r"the whole Hessian matrix: $\operatorname{diag}(\sigma) - \sigma \sigma^{T}$",
                     r"整个 Hessian 矩阵: $\operatorname{diag}(\sigma) - \sigma \sigma^{T}$",

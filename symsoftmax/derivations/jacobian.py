@@ -20,6 +20,17 @@ def _quotient(
         return (numerator_derivative * total - numerator * sum_derivative) / total**2
 
 
+def matrix_form(S: ClassSpace) -> sp.ImmutableMatrix:
+    """diag(sigma) - sigma sigma^T written out for a concrete K, entries as in the note:
+    sigma_a (1 - sigma_a) on the diagonal, -sigma_a sigma_b off it (unevaluated)."""
+    n = int(S.K)
+    sigma = [S.sigma(a) for a in range(1, n + 1)]
+    with sp.evaluate(False):
+        return sp.ImmutableMatrix(
+            n, n, lambda a, b: sigma[a] * (1 - sigma[a]) if a == b else -(sigma[a] * sigma[b])
+        )
+
+
 def jacobian(S: ClassSpace) -> list[Line]:
     i, j, k, z, K = S.i, S.j, S.k, S.z, S.K
     si, sj = S.sigma(i), S.sigma(j)
@@ -98,15 +109,10 @@ def jacobian(S: ClassSpace) -> list[Line]:
     ]
     if not S.symbolic:
         n = int(K)
-        sigma = [S.sigma(a) for a in range(1, n + 1)]
-        J = sp.ImmutableMatrix(n, n, lambda a, b: sp.Derivative(sigma[a], z[b + 1]))
-        with sp.evaluate(False):
-            form = sp.ImmutableMatrix(
-                n, n, lambda a, b: sigma[a] * (1 - sigma[a]) if a == b else -(sigma[a] * sigma[b])
-            )
+        J = sp.ImmutableMatrix(n, n, lambda a, b: sp.Derivative(S.sigma(a + 1), z[b + 1]))
         lines.append(
             Line(
-                sp.Eq(J, form, evaluate=False),
+                sp.Eq(J, matrix_form(S), evaluate=False),
                 Text(
                     r"in matrix form: $J = \operatorname{diag}(\sigma) - \sigma \sigma^{T}$",
                     r"写成矩阵形式: $J = \operatorname{diag}(\sigma) - \sigma \sigma^{T}$",
