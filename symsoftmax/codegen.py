@@ -353,6 +353,19 @@ def _last_axis(x):
         raise ValueError("x must have at least one axis (the classes), got a scalar")
 '''
 
+#: jvp and vjp: the same wrapper around their own kernels (J is symmetric).
+_PRODUCT = '''
+def {name}(x, v, where=None):
+    """{doc}"""
+    s = softmax(x, where=where)
+    _last_axis(s)
+    v = _as_array(v, "v")
+    _check_same_shape(s, v, "v")
+    with numpy.errstate(invalid="ignore"):
+{kernel}
+    return out.astype(s.dtype, copy=False)
+'''
+
 _WRAPPERS = {
     "softmax": '''
 def softmax(x, axis=-1, where=None):
@@ -400,28 +413,8 @@ def jacobian(x, where=None):
 {kernel}
     return out
 ''',
-    "jvp": '''
-def jvp(x, v, where=None):
-    """J v over the last axis, in O(K) per row (no K x K matrix)."""
-    s = softmax(x, where=where)
-    _last_axis(s)
-    v = _as_array(v, "v")
-    _check_same_shape(s, v, "v")
-    with numpy.errstate(invalid="ignore"):
-{kernel}
-    return out.astype(s.dtype, copy=False)
-''',
-    "vjp": '''
-def vjp(x, v, where=None):
-    """v^T J (= J^T v) over the last axis, in O(K) per row (no K x K matrix)."""
-    s = softmax(x, where=where)
-    _last_axis(s)
-    v = _as_array(v, "v")
-    _check_same_shape(s, v, "v")
-    with numpy.errstate(invalid="ignore"):
-{kernel}
-    return out.astype(s.dtype, copy=False)
-''',
+    "jvp": _PRODUCT,
+    "vjp": _PRODUCT,
     "cross_entropy": '''
 def cross_entropy(z, y):
     """-sum_k y_k log softmax(z)_k over the last axis, for targets y that sum to 1."""
@@ -444,6 +437,11 @@ def cross_entropy_grad(z, y):
 {kernel}
     return out.astype(s.dtype, copy=False)
 ''',
+}
+
+_PRODUCT_DOCS = {
+    "jvp": "J v over the last axis, in O(K) per row (no K x K matrix).",
+    "vjp": "v^T J (= J^T v) over the last axis, in O(K) per row (no K x K matrix).",
 }
 
 _TARGET = '''
@@ -477,7 +475,12 @@ def function_source(name: str) -> str:
         known = ", ".join(NAMES)
         raise ValueError(f"unknown numeric function {name!r}; known: {known}")
     kernel = _matrix_kernel(name) if name == "jacobian" else _vector_kernel(name)
-    return _WRAPPERS[name].replace("{kernel}", textwrap.indent("\n".join(kernel), " " * 8))
+    return (
+        _WRAPPERS[name]
+        .replace("{name}", name)
+        .replace("{doc}", _PRODUCT_DOCS.get(name, ""))
+        .replace("{kernel}", textwrap.indent("\n".join(kernel), " " * 8))
+    )
 
 
 def _closure(name: str) -> list[str]:
