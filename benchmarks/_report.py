@@ -1,6 +1,24 @@
-"""What the benchmark scripts share: writing their own section of docs/performance.md."""
+"""What the benchmark scripts share: the machine line, and writing their own section of
+docs/performance.md."""
 
 from __future__ import annotations
+
+import os
+import platform
+import re
+from importlib.metadata import version
+from pathlib import Path
+
+
+def machine(*packages: str) -> str:
+    """CPU model (from /proc/cpuinfo), core count and the versions of ``packages``, one line."""
+    cpuinfo = Path("/proc/cpuinfo")
+    text = cpuinfo.read_text() if cpuinfo.exists() else ""
+    found = re.search(r"^model name\s*:\s*(.+)$", text, re.MULTILINE)
+    cpu = found.group(1).strip() if found else platform.processor() or "unknown CPU"
+    names = {"numpy": "NumPy", "scipy": "SciPy", "sympy": "SymPy"}
+    versions = ", ".join(f"{names.get(p, p)} {version(p)}" for p in packages)
+    return f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, {versions}"
 
 
 def replace_section(document: str, new: str, heading: str) -> str:

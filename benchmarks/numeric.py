@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 
-from _report import replace_section
+from _report import machine, replace_section
 
 # One thread, set before numpy is imported (none of these functions calls BLAS, but numpy
 # builds may still start thread pools).
@@ -30,8 +30,6 @@ os.environ["OPENBLAS_NUM_THREADS"] = "1"
 import datetime
 import gc
 import json
-import platform
-import re
 import statistics
 import subprocess
 import sys
@@ -41,7 +39,6 @@ import tracemalloc
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -452,18 +449,6 @@ def profile_softmax(shape: tuple[int, int], calls: int = 20) -> tuple[list[Profi
 # -- the document -----------------------------------------------------------------------------
 
 
-def machine() -> str:
-    """CPU model (from /proc/cpuinfo), core count and the versions that matter, one line."""
-    cpuinfo = Path("/proc/cpuinfo")
-    text = cpuinfo.read_text() if cpuinfo.exists() else ""
-    found = re.search(r"^model name\s*:\s*(.+)$", text, re.MULTILINE)
-    cpu = found.group(1).strip() if found else platform.processor() or "unknown CPU"
-    return (
-        f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, "
-        f"NumPy {version('numpy')}, SciPy {version('scipy')}, SymPy {version('sympy')}"
-    )
-
-
 def openblas_note() -> str:
     """Whether OPENBLAS_CORETYPE is set; either way, nothing timed here calls BLAS."""
     coretype = os.environ.get("OPENBLAS_CORETYPE")
@@ -549,7 +534,7 @@ def section(
         HEADING,
         "",
         f"Written by `python benchmarks/numeric.py` on {datetime.date.today().isoformat()}.",
-        f"Machine: {machine()}.",
+        f"Machine: {machine('numpy', 'scipy', 'sympy')}.",
         "The machine is shared with other work, so timings are noisy: treat differences of",
         "a few tens of percent as noise.",
         "",

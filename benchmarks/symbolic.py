@@ -12,18 +12,14 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
-import platform
-import re
 import statistics
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 
-from _report import replace_section
+from _report import machine, replace_section
 
 __all__ = ["main"]
 
@@ -137,18 +133,6 @@ def symbolic_times(name: str) -> tuple[float, float]:
     return derive, verify
 
 
-def machine() -> str:
-    """CPU model (from /proc/cpuinfo), core count and the versions that matter, one line."""
-    cpuinfo = Path("/proc/cpuinfo")
-    text = cpuinfo.read_text() if cpuinfo.exists() else ""
-    found = re.search(r"^model name\s*:\s*(.+)$", text, re.MULTILINE)
-    cpu = found.group(1).strip() if found else platform.processor() or "unknown CPU"
-    return (
-        f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}, "
-        f"SymPy {version('sympy')}, NumPy {version('numpy')}"
-    )
-
-
 def seconds(value: float | None) -> str:
     """A table cell: seconds to three decimals, or the timeout when the run did not finish."""
     return f"> {BUDGET:.0f} s (timed out)" if value is None else f"{value:.3f} s"
@@ -179,7 +163,7 @@ def section(rows: list[Row], symbolic: dict[str, tuple[float, float]]) -> str:
         HEADING,
         "",
         f"Written by `python benchmarks/symbolic.py` on {datetime.date.today().isoformat()}.",
-        f"Machine: {machine()}.",
+        f"Machine: {machine('sympy', 'numpy')}.",
         "The machine is shared with other work, so timings are noisy: treat differences of",
         "a few tens of percent as noise.",
         "",
