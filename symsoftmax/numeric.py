@@ -25,6 +25,7 @@ import functools
 from collections.abc import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .codegen import NAMES, module_source
 
@@ -39,8 +40,6 @@ __all__ = [
     "source",
     "vjp",
 ]
-
-ArrayLike = object
 
 
 @functools.cache
