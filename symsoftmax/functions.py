@@ -223,6 +223,11 @@ def _matrix_vector_latex(printer: LatexPrinter, body: sp.Expr, k: sp.Symbol) -> 
     return f"{matrix} {vector}"
 
 
+def _powered(tex: str, exp: str | None) -> str:
+    """``tex`` raised to ``exp``: SymPy's printer passes the exponent of a power of a function."""
+    return tex if exp is None else f"{tex}^{{{exp}}}"
+
+
 def _vector_latex(printer: LatexPrinter, u: Vector, *avoid: sp.Basic) -> str:
     """``\\mathbf{z}`` for k -> z_k, ``\\beta \\mathbf{z} + c \\mathbf{1}`` for k -> beta z_k + c."""
     if isinstance(u, sp.Tuple):
@@ -387,9 +392,9 @@ class Softmax(_VectorFunction):
     def _eval_is_positive(self) -> bool | None:
         return _is_real(self.args[0])
 
-    def _latex(self, printer: LatexPrinter) -> str:
+    def _latex(self, printer: LatexPrinter, exp: str | None = None) -> str:
         u, _, i = self.args
-        return rf"\sigma({_vector_latex(printer, u, i)})_{{{printer._print(i)}}}"
+        return _powered(rf"\sigma({_vector_latex(printer, u, i)})_{{{printer._print(i)}}}", exp)
 
     def _sympystr(self, printer: Printer) -> str:
         u, _, i = self.args
@@ -441,8 +446,8 @@ class LogSumExp(_VectorFunction):
         # d LSE = sum_k sigma_k du_k: the gradient of log-sum-exp is softmax.
         return _weighted_change(self.args[0], self.args[1], s)[2]
 
-    def _latex(self, printer: LatexPrinter) -> str:
-        return rf"\operatorname{{LSE}}({_vector_latex(printer, self.args[0])})"
+    def _latex(self, printer: LatexPrinter, exp: str | None = None) -> str:
+        return _powered(rf"\operatorname{{LSE}}({_vector_latex(printer, self.args[0])})", exp)
 
     def _sympystr(self, printer: Printer) -> str:
         return f"LSE({_vector_str(printer, self.args[0])})"
@@ -486,8 +491,10 @@ class Sigmoid(sp.Function):
     def _eval_evalf(self, prec: int) -> sp.Expr:
         return self.rewrite(sp.exp)._eval_evalf(prec)
 
-    def _latex(self, printer: LatexPrinter) -> str:
-        return rf"\operatorname{{sigmoid}}\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer: LatexPrinter, exp: str | None = None) -> str:
+        return _powered(
+            rf"\operatorname{{sigmoid}}\left({printer._print(self.args[0])}\right)", exp
+        )
 
 
 def expand_definitions(expr: sp.Basic) -> sp.Basic:

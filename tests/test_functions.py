@@ -112,6 +112,14 @@ def test_rewrite_latex_and_str() -> None:
     assert str(ss.Softmax(sp.Lambda(k, beta * z[k]), K_, i)) == "σ(beta*z)[i]"
 
 
+def test_latex_of_powers() -> None:
+    # SymPy's printer hands a power's exponent to the function's _latex (as for sin^2).
+    zs = ss.logits(3)
+    assert sp.latex(ss.Softmax(zs, 3, 1) ** 2) == r"\sigma(\mathbf{z})_{1}^{2}"
+    assert sp.latex(ss.LogSumExp(zs, 3) ** 3) == r"\operatorname{LSE}(\mathbf{z})^{3}"
+    assert sp.latex(ss.Sigmoid(zs[0]) ** 2) == r"\operatorname{sigmoid}\left(z_{1}\right)^{2}"
+
+
 def test_explicit_vector_of_logits_symbols_matches_softmax() -> None:
     zs = ss.logits(4)
     explicit_softmax = ss.softmax(zs)
