@@ -472,6 +472,9 @@ class Sigmoid(sp.Function):
         (1 - Sigmoid(x))*Sigmoid(x)
         >>> Sigmoid(0).rewrite(sp.exp)
         1/2
+        >>> f = sp.lambdify(x, Sigmoid(x))  # stable: 1 / (1 + e^{800}) would overflow
+        >>> float(f(-800.0)), float(f(800.0))
+        (0.0, 1.0)
     """
 
     nargs = 1
@@ -490,6 +493,11 @@ class Sigmoid(sp.Function):
 
     def _eval_evalf(self, prec: int) -> sp.Expr:
         return self.rewrite(sp.exp)._eval_evalf(prec)
+
+    def _numpycode(self, printer: Printer) -> str:
+        # 1 / (1 + e^{-x}) = e^{-log(1 + e^{-x})}; numpy's logaddexp(0, -x) never overflows.
+        exp, logaddexp = (printer._module_format(f"numpy.{f}") for f in ("exp", "logaddexp"))
+        return f"{exp}(-{logaddexp}(0, -({printer._print(self.args[0])})))"
 
     def _latex(self, printer: LatexPrinter, exp: str | None = None) -> str:
         return _powered(

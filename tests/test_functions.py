@@ -174,3 +174,15 @@ def test_numbers_evalf_and_stable_lambdify(values) -> None:
 def test_bad_input_is_refused_clearly(make, error, words) -> None:
     with pytest.raises(error, match=words):
         make()
+
+
+def test_sigmoid_lambdifies_stably() -> None:
+    from scipy.special import expit
+
+    x = sp.Symbol("x", real=True)
+    f = sp.lambdify(x, ss.Sigmoid(x))
+    t = np.linspace(-745.0, 745.0, 2001)
+    with np.errstate(over="raise", invalid="raise"):  # no overflow on the way
+        got = f(t)
+    # relative error against scipy's expit, down to the subnormal range
+    assert np.all(np.abs(got - expit(t)) <= 1e-13 * expit(t) + 1e-320)

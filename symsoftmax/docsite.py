@@ -1,0 +1,226 @@
+r"""Documentation generated from the derivations: an index and a page per derivation and language.
+
+``symsoftmax docs DIR`` (or :func:`write`) writes
+
+- ``DIR/index.md``: every registered derivation, its result and links to its pages;
+- ``DIR/en/NAME.md`` and ``DIR/zh/NAME.md``: the result, a table of the steps (statement and
+  justification) for any number of classes K and for K = 3, and the derivation's figure;
+- ``DIR/figures/NAME.png``: the figures of :mod:`symsoftmax.plots` and of the
+  over-parameterization demonstration (with the ``plot`` extra).
+
+Each page is written only after its derivation has been verified (:meth:`Derivation.verify`,
+for any K and for K = 3), so a page never shows a step that does not hold. The math is the
+printed formula of each step, exactly as :func:`sympy.latex` prints it; GitHub renders it
+(``$$`` blocks, and inline math written as ``$`...`$`` so that Markdown leaves backslashes
+and braces alone). The repository's ``docs/`` is this output, and a test regenerates it and
+fails when it differs.
+
+Example:
+    >>> print(page("normalization", lang="en").splitlines()[0])
+    # The outputs of softmax sum to 1
+"""
+
+from __future__ import annotations
+
+import re
+from os import PathLike
+from pathlib import Path
+
+import sympy as sp
+
+from .derivation import Derivation, Lang, Step, Text
+from .derivations import derivations, derive
+
+__all__ = ["FIGURES", "index", "page", "write"]
+
+#: The concrete number of classes shown beside the symbolic-K derivation.
+K_EXAMPLE = 3
+
+#: The figure of each derivation that has one: derivation name -> figure name.
+FIGURES = {
+    "sigmoid": "sigmoid",
+    "temperature": "temperature",
+    "jacobian": "jacobian",
+    "overparameterization": "overparameterization",
+}
+
+
+class _Words:
+    """The fixed words of a page, in every language."""
+
+    result = Text("Result", "结论")
+    steps_any = Text("Steps, for any number of classes $`K`$", "推导步骤（任意类别数 $`K`$）")
+    steps_k = Text(
+        f"Steps for $`K = {K_EXAMPLE}`$ classes", f"推导步骤（$`K = {K_EXAMPLE}`$ 个类别）"
+    )
+    statement = Text("statement", "等式或不等式")
+    reason = Text("justification", "理由")
+    case = Text("case", "情形")
+    figure = Text("Figure", "图")
+    verified = Text(
+        "Every step below is proved by SymPy and checked with mpmath at 40 digits, for any "
+        f"$`K`$ and for $`K = {K_EXAMPLE}`$: `symsoftmax verify {{name}}`.",
+        "下面每一步都由 SymPy 符号证明，并用 mpmath 以 40 位精度数值验证"
+        f"（任意 $`K`$ 与 $`K = {K_EXAMPLE}`$）：`symsoftmax verify {{name}}`。",
+    )
+    other = Text("[中文](../zh/{name}.md)", "[English](../en/{name}.md)")
+    home = Text("[all derivations](../index.md)", "[全部推导](../index.md)")
+    generated = Text(
+        "Generated from the code by `symsoftmax docs`; do not edit by hand.",
+        "由代码生成（`symsoftmax docs`），请勿手工修改。",
+    )
+
+
+_INLINE = re.compile(r"\$([^$]+)\$")
+
+
+def _math(tex: str) -> str:
+    """Inline math as GitHub reads it literally: ``$`...`$``."""
+    return f"$`{tex}`$"
+
+
+def _prose(text: str) -> str:
+    """A justification with its ``$...$`` math in GitHub's literal inline form."""
+    return _INLINE.sub(lambda m: _math(m.group(1)), text)
+
+
+def _cell(text: str) -> str:
+    """Table cell content: a pipe would end the cell."""
+    return text.replace("|", r"\|")
+
+
+def _statement(step: Step) -> str:
+    return sp.latex(step.expr, mat_delim="(")
+
+
+def _table(d: Derivation) -> list[str]:
+    lang = d.lang
+    rows = [
+        f"| # | {_Words.statement(lang)} | {_Words.reason(lang)} |",
+        "|---:|---|---|",
+    ]
+    for number, step in enumerate(d.steps, start=1):
+        reason = _prose(step.reason)
+        if step.case is not None:
+            case = f"{_Words.case(lang)} {_math(sp.latex(step.case))}"
+            reason += f" ({case})" if lang is Lang.EN else f"（{case}）"
+        rows.append(f"| {number} | {_cell(_math(_statement(step)))} | {_cell(reason)} |")
+    return rows
+
+
+def page(name: str, *, lang: str = "en") -> str:
+    """The Markdown page of one derivation, in one language.
+
+    Args:
+        name: a registered derivation (:func:`symsoftmax.derivations`).
+        lang: ``"en"`` or ``"zh"``.
+
+    Returns:
+        The page: title, links, the result as a ``$$`` block, the verification statement,
+        the step table for any K and for K = 3, and the figure when there is one.
+
+    Raises:
+        ValueError: unknown name or language.
+    """
+    code = Lang.parse(lang)
+    d, d3 = derive(name, lang=code.value), derive(name, K=K_EXAMPLE, lang=code.value)
+    lines = [
+        f"# {_prose(d.title)}",
+        "",
+        f"{_Words.other(code).format(name=name)} · {_Words.home(code)}",
+        "",
+        f"**{_Words.result(code)}**",
+        "",
+        "$$",
+        sp.latex(d.result, mat_delim="("),
+        "$$",
+        "",
+        _Words.verified(code).format(name=name),
+        "",
+        f"## {_Words.steps_any(code)}",
+        "",
+        *_table(d),
+        "",
+        f"## {_Words.steps_k(code)}",
+        "",
+        *_table(d3),
+        "",
+    ]
+    if name in FIGURES:
+        figure = FIGURES[name]
+        lines += [f"## {_Words.figure(code)}", "", f"![{figure}](../figures/{figure}.png)", ""]
+    lines += ["---", "", _Words.generated(code), ""]
+    return "\n".join(lines)
+
+
+def index() -> str:
+    """The Markdown index: every derivation with its result and its pages in both languages."""
+    lines = [
+        "# symsoftmax: the derivations / 推导",
+        "",
+        "Each derivation is a chain of SymPy relations, each proved by SymPy and checked with "
+        "mpmath at 40 digits. Every page is generated from the code by `symsoftmax docs`.",
+        "",
+        "每个推导都是一串 SymPy 关系式，每一步都经 SymPy 证明并用 mpmath 以 40 位精度验证。"
+        "所有页面均由代码生成（`symsoftmax docs`）。",
+        "",
+        "| derivation | English | 中文 | result (any $`K`$) | steps |",
+        "|---|---|---|---|---:|",
+    ]
+    for name in derivations():
+        en, zh = derive(name), derive(name, lang="zh")
+        result = _cell(_math(sp.latex(en.result, mat_delim="(")))
+        lines.append(
+            f"| `{name}` | [{_cell(_prose(en.title))}](en/{name}.md) "
+            f"| [{_cell(_prose(zh.title))}](zh/{name}.md) | {result} | {len(en.steps)} |"
+        )
+    lines += ["", "---", "", _Words.generated(Lang.EN), ""]
+    return "\n".join(lines)
+
+
+def _save_figure(name: str, path: Path) -> None:
+    if name == "overparameterization":
+        from . import demo
+
+        demo.plot(demo.overparameterization(), path)
+    else:
+        from . import plots
+
+        plots.save(name, path)
+
+
+def write(directory: str | PathLike[str], *, figures: bool = True) -> list[Path]:
+    """Verify every derivation, then write the documentation into ``directory``.
+
+    Args:
+        directory: where to write; created if missing. Other files in it are left alone.
+        figures: also draw the figures (needs matplotlib, the ``plot`` extra).
+
+    Returns:
+        The paths written, in order: the index, the pages, the figures.
+
+    Raises:
+        VerificationError: a derivation fails to verify (nothing more is written).
+        ImportError: ``figures`` without matplotlib.
+        OSError: the directory cannot be written.
+    """
+    root = Path(directory)
+    for name in derivations():
+        for K in (None, K_EXAMPLE):
+            derive(name, K=K).verify()
+    written = [root / "index.md"]
+    root.mkdir(parents=True, exist_ok=True)
+    written[0].write_text(index(), encoding="utf-8")
+    for code in Lang:
+        (root / code.value).mkdir(exist_ok=True)
+        for name in derivations():
+            path = root / code.value / f"{name}.md"
+            path.write_text(page(name, lang=code.value), encoding="utf-8")
+            written.append(path)
+    if figures:
+        (root / "figures").mkdir(exist_ok=True)
+        for figure in sorted(set(FIGURES.values())):
+            path = root / "figures" / f"{figure}.png"
+            _save_figure(figure, path)
+            written.append(path)
+    return written
