@@ -1,9 +1,13 @@
 """The ``symsoftmax`` command: list, show and verify derivations; print generated code;
-run a demonstration.
+run a demonstration; save a figure; write the documentation.
+
+``symsoftmax plot NAME -o FILE.png`` saves one of the figures of :mod:`symsoftmax.plots`
+as a PNG file; ``symsoftmax docs DIR`` writes the documentation (:mod:`symsoftmax.docsite`).
+Figures need matplotlib, the ``plot`` extra.
 
 Exit status: 0 on success, 1 when a verification fails, 2 for a usage error (unknown
-name, bad K, unknown language, ``--plot`` without matplotlib), with a one-line message on
-stderr and no traceback.
+name, bad K, unknown language, ``--plot`` or ``plot`` without matplotlib, an output file
+that cannot be written), with a one-line message on stderr and no traceback.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import sys
 import time
 from collections.abc import Sequence
 
-from . import demo
+from . import demo, docsite, plots
 from .codegen import NAMES, module_source
 from .derivation import Lang
 from .derivations import derivations, derive
@@ -72,12 +76,29 @@ def _parser() -> argparse.ArgumentParser:
         "codegen", help="print the generated numpy module of a numeric function"
     )
     codegen.add_argument("name", help=f"one of: {', '.join(NAMES)}")
+    docs = commands.add_parser(
+        "docs", help="write the documentation: an index and a page per derivation and language"
+    )
+    docs.add_argument("directory")
+    docs.add_argument("--no-figures", dest="figures", action="store_false", help="skip the figures")
     demo_parser = commands.add_parser("demo", help="run a numeric demonstration, print a table")
     demo_parser.add_argument("name", choices=_DEMOS)
     demo_parser.add_argument(
         "--plot", metavar="FILE.png", help="also save a figure (needs matplotlib)"
     )
+    plot = commands.add_parser("plot", help="save a figure as a PNG file (needs matplotlib)")
+    plot.add_argument("name", choices=plots.NAMES)
+    plot.add_argument("-o", "--output", metavar="FILE.png", required=True, help="where to save it")
     return parser
+
+
+def _need_matplotlib(what: str) -> None:
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise UsageError(
+            f"{what} needs matplotlib, the 'plot' extra: pip install 'symsoftmax[plot]'"
+        ) from None
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -95,12 +116,7 @@ def _show(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     if args.plot is not None:
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError:
-            raise UsageError(
-                "--plot needs matplotlib, the 'plot' extra: pip install 'symsoftmax[plot]'"
-            ) from None
+        _need_matplotlib("--plot")
     result = demo.overparameterization()
     if args.plot is not None:  # before any output: a failure prints only the error
         try:
@@ -110,6 +126,30 @@ def _demo(args: argparse.Namespace) -> int:
     print(demo.format_table(result))
     if args.plot is not None:
         print(f"\nSaved the figure to {args.plot}.")
+    return 0
+
+
+def _docs(args: argparse.Namespace) -> int:
+    if args.figures:
+        _need_matplotlib("docs (with figures; --no-figures skips them)")
+    try:
+        written = docsite.write(args.directory, figures=args.figures)
+    except OSError as err:
+        raise UsageError(f"cannot write the documentation to {args.directory!r}: {err}") from None
+    print(f"Wrote {len(written)} files to {args.directory}: {written[0].name}, ...")
+    return 0
+
+
+def _plot(args: argparse.Namespace) -> int:
+    _need_matplotlib("plot")
+    path = args.output
+    if not path.lower().endswith(".png"):
+        raise UsageError(f"plot saves a PNG file: the output must end in .png, got {path!r}")
+    try:
+        plots.save(args.name, path)
+    except OSError as err:
+        raise UsageError(f"cannot write the plot to {path!r}: {err}") from None
+    print(f"Saved the {args.name} figure to {path}.")
     return 0
 
 
@@ -154,6 +194,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "demo":
             return _demo(args)
+        if args.command == "plot":
+            return _plot(args)
+        if args.command == "docs":
+            return _docs(args)
         return _verify(args)
     except (UsageError, ValueError, TypeError) as err:
         print(f"symsoftmax: error: {err}", file=sys.stderr)

@@ -178,17 +178,6 @@ def index() -> str:
     return "\n".join(lines)
 
 
-def _save_figure(name: str, path: Path) -> None:
-    if name == "overparameterization":
-        from . import demo
-
-        demo.plot(demo.overparameterization(), path)
-    else:
-        from . import plots
-
-        plots.save(name, path)
-
-
 def write(directory: str | PathLike[str], *, figures: bool = True) -> list[Path]:
     """Verify every derivation, then write the documentation into ``directory``.
 
@@ -218,9 +207,11 @@ def write(directory: str | PathLike[str], *, figures: bool = True) -> list[Path]
             path.write_text(page(name, lang=code.value), encoding="utf-8")
             written.append(path)
     if figures:
+        from . import plots
+
         (root / "figures").mkdir(exist_ok=True)
         for figure in sorted(set(FIGURES.values())):
             path = root / "figures" / f"{figure}.png"
-            _save_figure(figure, path)
+            plots.save(figure, path)
             written.append(path)
     return written

@@ -10,7 +10,7 @@ import pytest
 import sympy as sp
 
 import symsoftmax as ss
-from symsoftmax import cli
+from symsoftmax import cli, plots
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -80,3 +80,69 @@ def test_usage_errors_exit_2_with_one_line(args: list[str], words: str) -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and words in lines[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+# -- plot -----------------------------------------------------------------------------------
+
+
+def one_line_error(err: str, words: str) -> None:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("symsoftmax: error:"), err
+    assert words in lines[0], err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("name", [*plots.NAMES, "overparameterization"])
+def test_plot_saves_each_figure_as_a_png(name: str, tmp_path, capsys) -> None:
+    pytest.importorskip(
+        "matplotlib", reason="matplotlib is the 'plot' extra: pip install 'symsoftmax[plot]'"
+    )
+    path = tmp_path / f"{name}.png"
+    assert cli.main(["plot", name, "-o", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and out.splitlines() == [f"Saved the {name} figure to {path}."]
+    assert path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_plot_output_has_a_long_spelling(tmp_path, capsys) -> None:
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "j.png"
+    assert cli.main(["plot", "jacobian", "--output", str(path)]) == 0
+    assert str(path) in capsys.readouterr().out and path.is_file()
+
+
+def test_plot_without_matplotlib_exits_2_naming_the_extra(monkeypatch, tmp_path, capsys) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if not installed
+    path = tmp_path / "sigmoid.png"
+    assert cli.main(["plot", "sigmoid", "-o", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    one_line_error(err, "the 'plot' extra: pip install 'symsoftmax[plot]'")
+    assert not path.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["plot", "nope", "-o", "x.png"], "invalid choice: 'nope'"),
+        (["plot", "sigmoid"], "required: -o/--output"),
+        (["plot", "sigmoid", "-o", "x.svg"], "must end in .png"),
+        (["plot", "sigmoid", "-o", "no/such/directory/x.png"], "cannot write the plot to"),
+        (
+            ["plot", "overparameterization", "-o", "no/such/directory/x.png"],
+            "cannot write the plot to",
+        ),
+    ],
+)
+def test_plot_usage_errors_exit_2_with_one_line(args: list[str], words: str, tmp_path) -> None:
+    pytest.importorskip("matplotlib")
+    result = subprocess.run(
+        [sys.executable, "-m", "symsoftmax", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    one_line_error(result.stderr, words)
+    assert list(tmp_path.iterdir()) == []  # nothing written
