@@ -10,10 +10,10 @@ from . import Line
 
 DEFINITION = Text("The softmax function", "Softmax 函数的定义")
 NORMALIZATION = Text("The outputs of softmax sum to 1", "Softmax 的输出之和为 1")
-RANGE = Text("Every output of softmax lies in (0, 1)", "Softmax 的每个输出都在 (0, 1) 内")
+RANGE = Text("Every output of softmax lies in (0, 1)", "Softmax 的每个输出都属于区间 (0, 1)")
 SHIFT = Text(
     "Adding a constant to every logit does not change softmax",
-    "所有输入同时加上同一个常数, Softmax 不变",
+    "所有输入同时加上同一个常数，Softmax 不变（平移不变性）",
 )
 
 
@@ -30,14 +30,14 @@ def definition(S: ClassSpace) -> list[Line]:
             sp.Eq(sigma, sp.exp(z[i]) / _exp_sum(S)),
             Text(
                 r"definition, for $i = 1, \dots, K$ and $\mathbf{z} \in \mathbb{R}^K$, with $K > 1$ classes",
-                r"定义: 对 $i = 1, \dots, K$ 与 $\mathbf{z} \in \mathbb{R}^K$, 其中 $K > 1$ 为类别数",
+                r"定义：对 $i = 1, \dots, K$ 与 $\mathbf{z} \in \mathbb{R}^K$，其中 $K > 1$ 为类别数",
             ),
         ),
         Line(
             sp.Contains(sigma, sp.Interval.open(0, 1), evaluate=False),
             Text(
                 r"each output lies in $(0, 1)$, so $\sigma$ maps $\mathbb{R}^K$ to $(0, 1)^K$ (derivation range)",
-                r"每个输出都在 $(0, 1)$ 内, 所以 $\sigma$ 把 $\mathbb{R}^K$ 映到 $(0, 1)^K$ (见推导 range)",
+                r"每个输出都属于区间 $(0, 1)$，所以 $\sigma$ 把 $\mathbb{R}^K$ 映到 $(0, 1)^K$（见推导 range）",
             ),
         ),
         Line(
@@ -45,7 +45,7 @@ def definition(S: ClassSpace) -> list[Line]:
             Text(
                 "the outputs sum to 1 (derivation normalization): with the previous line, "
                 r"$\sigma(\mathbf{z})_k$ reads as a probability $P(t = k \mid \mathbf{z})$ over the $K$ classes",
-                "所有分量之和为 1 (见推导 normalization): 结合上一行, "
+                "所有分量之和为 1（见推导 normalization）；结合上一行，"
                 r"$\sigma(\mathbf{z})_k$ 可以看作 $K$ 个类别上的概率 $P(t = k \mid \mathbf{z})$",
             ),
         ),
@@ -62,7 +62,7 @@ def definition(S: ClassSpace) -> list[Line]:
                 sp.Eq(sp.ImmutableMatrix([S.sigma(n) for n in range(1, K + 1)]), vector),
                 Text(
                     "the whole vector at once: one common factor times the exponentials",
-                    "整个向量: 公共因子乘以各分量的指数",
+                    "写成向量形式：一个公因子乘以由各分量的指数组成的向量",
                 ),
             )
         )
@@ -87,14 +87,14 @@ def normalization(S: ClassSpace) -> list[Line]:
             sp.Eq(total, outside),
             Text(
                 "the denominator does not depend on $i$: take it out of the sum",
-                "分母与 $i$ 无关, 提到求和号外",
+                "分母与 $i$ 无关，提到求和号外",
             ),
         ),
         Line(
             sp.Eq(total, 1, evaluate=False),
             Text(
                 "numerator and denominator are the same sum (the name of the index is immaterial)",
-                "分子与分母是同一个和 (求和指标的名字无关紧要)",
+                "分子与分母是同一个和（求和指标用什么字母无关紧要）",
             ),
         ),
     ]
@@ -120,17 +120,17 @@ def range_(S: ClassSpace) -> list[Line]:
     return [
         Line(
             sp.Gt(sp.exp(z[j]), 0, evaluate=False),
-            Text("the exponential of a real number is positive", "实数的指数为正"),
+            Text("the exponential of a real number is positive", "指数函数在实数上取正值"),
         ),
         Line(
             sp.Gt(sigma_sum, 0, evaluate=False),
-            Text("a sum of $K$ positive terms is positive", "$K$ 个正数之和为正"),
+            Text("a sum of $K$ positive terms is positive", "$K$ 个正数之和仍为正数"),
         ),
         Line(
             sp.Gt(sigma, 0, evaluate=False),
             Text(
                 r"$\sigma(\mathbf{z})_i$ is a positive number over a positive number",
-                r"$\sigma(\mathbf{z})_i$ 是正数除以正数",
+                r"$\sigma(\mathbf{z})_i$ 是两个正数之商",
             ),
         ),
         Line(
@@ -144,14 +144,14 @@ def range_(S: ClassSpace) -> list[Line]:
             sp.Eq(sigma_sum - sp.exp(z[i]), others, evaluate=False),
             Text(
                 r"the numerator is the sum over the $K - 1$ classes $k \neq i$",
-                r"分子是对 $K - 1$ 个类别 $k \neq i$ 求和",
+                r"分子是对 $k \neq i$ 的 $K - 1$ 个类别求和",
             ),
         ),
         Line(
             sp.Gt(others, 0, evaluate=False),
             Text(
                 r"$K \geq 2$, so at least one positive term remains",
-                r"因为 $K \geq 2$, 至少剩下一个正项",
+                r"因为 $K \geq 2$，和中至少还有一个正项",
             ),
         ),
         Line(
@@ -162,7 +162,7 @@ def range_(S: ClassSpace) -> list[Line]:
             sp.Contains(sigma, sp.Interval.open(0, 1), evaluate=False),
             Text(
                 r"both bounds: $\sigma$ maps $\mathbb{R}^K$ to $(0, 1)^K$",
-                r"两个界合起来: $\sigma$ 把 $\mathbb{R}^K$ 映到 $(0, 1)^K$",
+                r"结合上下两个界：$\sigma$ 把 $\mathbb{R}^K$ 映到 $(0, 1)^K$",
             ),
         ),
     ]
@@ -186,12 +186,12 @@ def shift_invariance(S: ClassSpace) -> list[Line]:
     reasons = [
         Text(
             r"definition, applied to $\mathbf{z} + c \mathbf{1}$ for a real $c$",
-            r"对 $\mathbf{z} + c \mathbf{1}$ ($c$ 为任意实数) 应用定义",
+            r"对 $\mathbf{z} + c \mathbf{1}$（$c$ 为任意实数）应用定义",
         ),
-        Text("$e^{a + b} = e^a e^b$", "指数的性质 $e^{a + b} = e^a e^b$"),
+        Text("$e^{a + b} = e^a e^b$", "指数运算法则 $e^{a + b} = e^a e^b$"),
         Text(
             "$e^c$ does not depend on $k$: take it out of the sum",
-            "$e^c$ 与 $k$ 无关, 提到求和号外",
+            "$e^c$ 与 $k$ 无关，提到求和号外",
         ),
     ]
     lines = [
@@ -209,7 +209,7 @@ def shift_invariance(S: ClassSpace) -> list[Line]:
             sp.Eq(shifted, S.sigma(i), evaluate=False),
             Text(
                 r"the definition of $\sigma(\mathbf{z})_i$: adding $c$ to every logit changes nothing",
-                r"即 $\sigma(\mathbf{z})_i$ 的定义: 所有输入加上同一个 $c$, 结果不变",
+                r"这正是 $\sigma(\mathbf{z})_i$ 的定义：所有输入都加上同一个 $c$，结果不变",
             ),
         ),
     ]

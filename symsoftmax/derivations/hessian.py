@@ -12,7 +12,7 @@ from .products import _quadratic_form, _variance
 
 LSE_HESSIAN = Text(
     "The Hessian of log-sum-exp: log-sum-exp is convex",
-    "log-sum-exp 的 Hessian 矩阵: log-sum-exp 是凸函数",
+    "log-sum-exp 的 Hessian 矩阵：log-sum-exp 是凸函数",
 )
 SECOND = Text("The second derivative of softmax", "Softmax 的二阶导数")
 
@@ -29,7 +29,7 @@ def lse_hessian(S: ClassSpace) -> list[Line]:
             sp.Eq(sp.Derivative(lse, z[i]), si, evaluate=False),
             Text(
                 "the gradient of log-sum-exp is softmax (derivation log\\_softmax)",
-                "log-sum-exp 的梯度就是 Softmax (见推导 log\\_softmax)",
+                "log-sum-exp 的梯度就是 Softmax（见推导 log\\_softmax）",
             ),
         ),
         Line(
@@ -41,7 +41,7 @@ def lse_hessian(S: ClassSpace) -> list[Line]:
             Text(
                 r"the Hessian of LSE is the Jacobian of softmax: "
                 r"$\nabla^2 \operatorname{LSE} = \operatorname{diag}(\sigma) - \sigma \sigma^{T}$",
-                r"LSE 的 Hessian 矩阵就是 Softmax 的雅可比矩阵: "
+                r"LSE 的 Hessian 矩阵就是 Softmax 的雅可比矩阵："
                 r"$\nabla^2 \operatorname{LSE} = \operatorname{diag}(\sigma) - \sigma \sigma^{T}$",
             ),
         ),
@@ -49,7 +49,7 @@ def lse_hessian(S: ClassSpace) -> list[Line]:
             sp.Eq(form, variance, evaluate=False),
             Text(
                 r"$v^{T} \nabla^2 \operatorname{LSE}\, v$ is the variance of $v$ under $\sigma$ (derivation jacobian\_properties)",
-                r"$v^{T} \nabla^2 \operatorname{LSE}\, v$ 是 $v$ 在 $\sigma$ 下的方差 (见推导 jacobian\_properties)",
+                r"$v^{T} \nabla^2 \operatorname{LSE}\, v$ 是 $v$ 关于分布 $\sigma$ 的方差（见推导 jacobian\_properties）",
             ),
         ),
         Line(
@@ -57,7 +57,7 @@ def lse_hessian(S: ClassSpace) -> list[Line]:
             Text(
                 "nonnegative for every $v$: the Hessian is positive semidefinite everywhere, "
                 "so log-sum-exp is convex",
-                "对任意 $v$ 非负: Hessian 矩阵处处半正定, 所以 log-sum-exp 是凸函数",
+                "对任意 $v$ 非负：Hessian 矩阵处处半正定，所以 log-sum-exp 是凸函数",
             ),
         ),
     ]
@@ -69,7 +69,7 @@ def lse_hessian(S: ClassSpace) -> list[Line]:
                 sp.Eq(H, matrix_form(S), evaluate=False),
                 Text(
                     r"the whole Hessian matrix: $\operatorname{diag}(\sigma) - \sigma \sigma^{T}$",
-                    r"整个 Hessian 矩阵: $\operatorname{diag}(\sigma) - \sigma \sigma^{T}$",
+                    r"整个 Hessian 矩阵：$\operatorname{diag}(\sigma) - \sigma \sigma^{T}$",
                 ),
             )
         )
@@ -91,35 +91,35 @@ def second_derivative(S: ClassSpace) -> list[Line]:
             sp.Eq(second, sp.Derivative(first, z[l]), evaluate=False),
             Text(
                 r"differentiate the Jacobian entry $\sigma_i (\delta_{ij} - \sigma_j)$ (derivation jacobian) with respect to $z_l$",
-                r"对雅可比矩阵元 $\sigma_i (\delta_{ij} - \sigma_j)$ (见推导 jacobian) 关于 $z_l$ 求导",
+                r"将雅可比矩阵的元素 $\sigma_i (\delta_{ij} - \sigma_j)$（见推导 jacobian）对 $z_l$ 求偏导",
             ),
         ),
         Line(
             sp.Eq(second, product_rule, evaluate=False),
             Text(
                 r"product rule; $\delta_{ij}$ is a constant",
-                r"乘积的求导法则; $\delta_{ij}$ 是常数",
+                r"乘积的求导法则；$\delta_{ij}$ 是常数",
             ),
         ),
         Line(
             sp.Eq(second, twice, evaluate=False),
             Text(
                 r"the Jacobian again, for $\sigma_i$ and for $\sigma_j$",
-                r"再用一次雅可比矩阵的公式, 分别对 $\sigma_i$ 与 $\sigma_j$",
+                r"对 $\sigma_i$ 与 $\sigma_j$ 再次使用雅可比矩阵的公式",
             ),
         ),
         Line(
             sp.Eq(second, closed, evaluate=False),
             Text(
                 r"expanded: a closed form in Kronecker deltas, symmetric in $j$ and $l$",
-                r"展开: 用 Kronecker $\delta$ 表示的闭式, 关于 $j$ 与 $l$ 对称",
+                r"展开：得到用 Kronecker $\delta$ 表示的闭合形式，关于 $j$ 与 $l$ 对称",
             ),
         ),
         Line(
             sp.Eq(second, sp.Derivative(si, z[l], z[j]), evaluate=False),
             Text(
                 "the mixed partial derivatives agree (Schwarz)",
-                "混合偏导数相等 (Schwarz 定理)",
+                "混合偏导数相等（Schwarz 定理）",
             ),
         ),
     ]

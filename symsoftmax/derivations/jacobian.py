@@ -9,7 +9,7 @@ from ..functions import Sigmoid
 from ..space import ClassSpace
 from . import Line
 
-TITLE = Text("The Jacobian of softmax", "Softmax 的雅可比矩阵 (导数)")
+TITLE = Text("The Jacobian of softmax", "Softmax 的雅可比矩阵（导数）")
 
 
 def _quotient(
@@ -50,7 +50,7 @@ def jacobian(S: ClassSpace) -> list[Line]:
             sp.Eq(d_ij, sp.Derivative(sp.exp(z[i]) / total, z[j]), evaluate=False),
             Text(
                 r"definition: $\sigma_i = e^{z_i} / \Sigma_K$ with $\Sigma_K = \sum_k e^{z_k}$",
-                r"定义: $\sigma_i = e^{z_i} / \Sigma_K$, 其中 $\Sigma_K = \sum_k e^{z_k}$",
+                r"由定义，$\sigma_i = e^{z_i} / \Sigma_K$，其中 $\Sigma_K = \sum_k e^{z_k}$",
             ),
         ),
         Line(
@@ -70,7 +70,7 @@ def jacobian(S: ClassSpace) -> list[Line]:
         ),
     ]
     same_reasons = [
-        Text("the derivative of the numerator is $e^{z_i}$", "分情况讨论: 分子的导数为 $e^{z_i}$"),
+        Text("the derivative of the numerator is $e^{z_i}$", "分情况讨论：分子的导数为 $e^{z_i}$"),
         Text(r"factor out $e^{z_i} / \Sigma_K$", r"提出公因子 $e^{z_i} / \Sigma_K$"),
         Text("split the fraction", "拆开分式"),
     ]
@@ -86,7 +86,7 @@ def jacobian(S: ClassSpace) -> list[Line]:
         )
     )
     other_reasons = [
-        Text("$e^{z_i}$ does not depend on $z_j$", "分情况讨论: $e^{z_i}$ 与 $z_j$ 无关"),
+        Text("$e^{z_i}$ does not depend on $z_j$", "$e^{z_i}$ 与 $z_j$ 无关"),
         Text("split the fraction", "拆开分式"),
     ]
     lines += [
@@ -103,7 +103,7 @@ def jacobian(S: ClassSpace) -> list[Line]:
             sp.Eq(d_ij, si * (sp.KroneckerDelta(i, j) - sj), evaluate=False),
             Text(
                 r"both cases at once, with the Kronecker delta $\delta_{ij}$",
-                r"用 Kronecker $\delta_{ij}$ 把两种情况合成一个公式",
+                r"用 Kronecker $\delta_{ij}$ 把两种情况合写成一个公式",
             ),
         ),
     ]
@@ -115,7 +115,7 @@ def jacobian(S: ClassSpace) -> list[Line]:
                 sp.Eq(J, matrix_form(S), evaluate=False),
                 Text(
                     r"in matrix form: $J = \operatorname{diag}(\sigma) - \sigma \sigma^{T}$",
-                    r"写成矩阵形式: $J = \operatorname{diag}(\sigma) - \sigma \sigma^{T}$",
+                    r"写成矩阵形式：$J = \operatorname{diag}(\sigma) - \sigma \sigma^{T}$",
                 ),
             )
         )
@@ -128,7 +128,7 @@ def jacobian(S: ClassSpace) -> list[Line]:
             sp.Eq(sp.Derivative(Sigmoid(x), x), Sigmoid(x) * (1 - Sigmoid(x)), evaluate=False),
             Text(
                 "the derivative of the logistic sigmoid $s$ is $s (1 - s)$",
-                "Sigmoid 函数 $s$ 的导数为 $s (1 - s)$",
+                "logistic Sigmoid 函数 $s$ 的导数为 $s (1 - s)$",
             ),
         ),
         Line(
@@ -139,7 +139,7 @@ def jacobian(S: ClassSpace) -> list[Line]:
             ),
             Text(
                 r"so the diagonal entry is the sigmoid's derivative at $z_i - \log \sum_{k \neq i} e^{z_k}$ (derivation sigmoid)",
-                r"所以对角元正是 Sigmoid 在 $z_i - \log \sum_{k \neq i} e^{z_k}$ 处的导数 (见推导 sigmoid)",
+                r"所以对角元正是 Sigmoid 函数在 $z_i - \log \sum_{k \neq i} e^{z_k}$ 处的导数（见推导 sigmoid）",
             ),
         ),
     ]

@@ -42,7 +42,7 @@ def log_softmax(S: ClassSpace) -> list[Line]:
             sp.Eq(log_si, z[i] - lse, evaluate=False),
             Text(
                 r"$\log e^{z_i} = z_i$, and $\operatorname{LSE}(\mathbf{z}) = \log \sum_k e^{z_k}$",
-                r"$\log e^{z_i} = z_i$, 且 $\operatorname{LSE}(\mathbf{z}) = \log \sum_k e^{z_k}$",
+                r"$\log e^{z_i} = z_i$，且 $\operatorname{LSE}(\mathbf{z}) = \log \sum_k e^{z_k}$（对数-求和-指数，log-sum-exp）",
             ),
         ),
         Line(
@@ -51,8 +51,8 @@ def log_softmax(S: ClassSpace) -> list[Line]:
                 r"for every real $m$ (shift invariance with $c = -m$); with $m = \max_k z_k$ "
                 r"no exponent is positive, so nothing overflows, and $\log \sigma_i$ is never "
                 "the log of a rounded 0",
-                r"对任意实数 $m$ 成立 (平移不变性, $c = -m$); 取 $m = \max_k z_k$ 时"
-                r"所有指数都不为正, 不会溢出, $\log \sigma_i$ 也不会变成对舍入得到的 0 取对数",
+                r"对任意实数 $m$ 成立（平移不变性，取 $c = -m$）；取 $m = \max_k z_k$ 时，"
+                r"所有指数都不为正，不会上溢，$\log \sigma_i$ 也绝不会是对舍入成 0 的数取对数",
             ),
         ),
         Line(
@@ -60,7 +60,7 @@ def log_softmax(S: ClassSpace) -> list[Line]:
             Text(
                 r"chain rule: $d \log \Sigma = d\Sigma / \Sigma$, and "
                 r"$\partial e^{z_k} / \partial z_j = \delta_{kj} e^{z_k}$",
-                r"链式法则: $d \log \Sigma = d\Sigma / \Sigma$, 且 "
+                r"链式法则：$d \log \Sigma = d\Sigma / \Sigma$，且 "
                 r"$\partial e^{z_k} / \partial z_j = \delta_{kj} e^{z_k}$",
             ),
         ),
@@ -68,7 +68,7 @@ def log_softmax(S: ClassSpace) -> list[Line]:
             sp.Eq(sp.Derivative(lse, z[j]), sj, evaluate=False),
             Text(
                 r"the delta keeps the term $k = j$: the gradient of log-sum-exp is softmax",
-                r"$\delta$ 只保留 $k = j$ 这一项: log-sum-exp 的梯度就是 Softmax",
+                r"Kronecker $\delta$ 只保留 $k = j$ 这一项：log-sum-exp 的梯度就是 Softmax",
             ),
         ),
         Line(
@@ -82,7 +82,7 @@ def log_softmax(S: ClassSpace) -> list[Line]:
             sp.Eq(sp.Derivative(log_si, z[j]), sp.KroneckerDelta(i, j) - sj, evaluate=False),
             Text(
                 r"$\partial z_i / \partial z_j = \delta_{ij}$",
-                r"$\partial z_i / \partial z_j = \delta_{ij}$ (Kronecker 记号)",
+                r"$\partial z_i / \partial z_j = \delta_{ij}$（Kronecker $\delta$ 记号）",
             ),
         ),
     ]
@@ -105,14 +105,14 @@ def cross_entropy(S: ClassSpace) -> list[Line]:
             sp.Eq(loss, form1, evaluate=False),
             Text(
                 r"the loss for a target distribution $y$; $\log \sigma_k = z_k - \operatorname{LSE}(\mathbf{z})$ (derivation log\_softmax)",
-                r"目标分布 $y$ 的交叉熵; $\log \sigma_k = z_k - \operatorname{LSE}(\mathbf{z})$ (见推导 log\_softmax)",
+                r"目标分布为 $y$ 时的交叉熵损失；$\log \sigma_k = z_k - \operatorname{LSE}(\mathbf{z})$（见推导 log\_softmax）",
             ),
         ),
         Line(
             sp.Eq(loss, form2, evaluate=False),
             Text(
                 r"$\sum_k y_k = 1$: the target is a probability vector",
-                r"$\sum_k y_k = 1$: 目标是一个概率向量",
+                r"$\sum_k y_k = 1$：目标是一个概率向量",
             ),
         ),
         Line(
@@ -120,8 +120,8 @@ def cross_entropy(S: ClassSpace) -> list[Line]:
             Text(
                 r"$\partial \operatorname{LSE} / \partial z_j = \sigma_j$ and "
                 r"$\partial (\sum_k y_k z_k) / \partial z_j = y_j$: prediction minus target",
-                r"$\partial \operatorname{LSE} / \partial z_j = \sigma_j$, "
-                r"$\partial (\sum_k y_k z_k) / \partial z_j = y_j$: 预测减去目标",
+                r"由 $\partial \operatorname{LSE} / \partial z_j = \sigma_j$ 及 "
+                r"$\partial (\sum_k y_k z_k) / \partial z_j = y_j$：梯度等于预测减去目标",
             ),
         ),
     ]
@@ -134,7 +134,7 @@ def cross_entropy(S: ClassSpace) -> list[Line]:
                 sp.Eq(gradient, residual, evaluate=False),
                 Text(
                     r"the whole gradient: $\nabla_{\mathbf{z}} L = \sigma - y$",
-                    r"整个梯度: $\nabla_{\mathbf{z}} L = \sigma - y$",
+                    r"整个梯度向量：$\nabla_{\mathbf{z}} L = \sigma - y$",
                 ),
             )
         )

@@ -10,7 +10,7 @@ from ..space import ClassSpace
 from . import Line
 
 PROPERTIES = Text("Properties of the softmax Jacobian", "Softmax 雅可比矩阵的性质")
-JVP = Text("Jacobian-vector products in O(K)", "雅可比矩阵与向量之积: O(K) 的计算")
+JVP = Text("Jacobian-vector products in O(K)", "以 O(K) 的计算量求雅可比矩阵与向量之积")
 
 
 def _variance(S: ClassSpace, v: sp.IndexedBase) -> tuple[sp.Expr, sp.Expr]:
@@ -56,7 +56,7 @@ def jacobian_properties(S: ClassSpace) -> list[Line]:
                 r"$\sigma_i (\delta_{ij} - \sigma_j) = \sigma_i \delta_{ij} - \sigma_i \sigma_j$ "
                 r"is symmetric in $i, j$: $J = J^{T}$",
                 r"$\sigma_i (\delta_{ij} - \sigma_j) = \sigma_i \delta_{ij} - \sigma_i \sigma_j$ "
-                r"关于 $i, j$ 对称: $J = J^{T}$",
+                r"关于 $i, j$ 对称：$J = J^{T}$",
             ),
         ),
         Line(
@@ -67,7 +67,7 @@ def jacobian_properties(S: ClassSpace) -> list[Line]:
             ),
             Text(
                 r"chain rule: $\frac{d}{dc} \sigma(\mathbf{z} + c \mathbf{1})_i = \sum_j \frac{\partial \sigma_i}{\partial z_j}$",
-                r"链式法则: $\frac{d}{dc} \sigma(\mathbf{z} + c \mathbf{1})_i = \sum_j \frac{\partial \sigma_i}{\partial z_j}$",
+                r"链式法则：$\frac{d}{dc} \sigma(\mathbf{z} + c \mathbf{1})_i = \sum_j \frac{\partial \sigma_i}{\partial z_j}$",
             ),
         ),
         Line(
@@ -75,29 +75,29 @@ def jacobian_properties(S: ClassSpace) -> list[Line]:
             Text(
                 r"$\sigma(\mathbf{z} + c \mathbf{1})$ does not depend on $c$ (derivation "
                 r"shift\_invariance): every row of $J$ sums to 0, $J \mathbf{1} = 0$",
-                r"$\sigma(\mathbf{z} + c \mathbf{1})$ 与 $c$ 无关 (见推导 shift\_invariance): "
-                r"$J$ 的每一行之和为 0, $J \mathbf{1} = 0$",
+                r"$\sigma(\mathbf{z} + c \mathbf{1})$ 与 $c$ 无关（见推导 shift\_invariance）："
+                r"$J$ 的每一行之和为 0，即 $J \mathbf{1} = 0$",
             ),
         ),
         Line(
             sp.Eq(form, second_moment, evaluate=False),
             Text(
                 r"the quadratic form $v^{T} J v$, with $J_{ij} = \sigma_i (\delta_{ij} - \sigma_j)$",
-                r"二次型 $v^{T} J v$, 其中 $J_{ij} = \sigma_i (\delta_{ij} - \sigma_j)$",
+                r"二次型 $v^{T} J v$，其中 $J_{ij} = \sigma_i (\delta_{ij} - \sigma_j)$",
             ),
         ),
         Line(
             sp.Eq(form, variance, evaluate=False),
             Text(
                 r"$E[v^2] - E[v]^2$: the variance of $v$ under $\sigma$",
-                r"$E[v^2] - E[v]^2$: $v$ 在 $\sigma$ 下的方差",
+                r"$E[v^2] - E[v]^2$：$v$ 关于分布 $\sigma$ 的方差",
             ),
         ),
         Line(
             sp.Ge(variance, 0, evaluate=False),
             Text(
                 r"a variance is $\geq 0$: $J$ is positive semidefinite",
-                r"方差 $\geq 0$: $J$ 半正定",
+                r"方差 $\geq 0$：$J$ 是半正定矩阵",
             ),
         ),
         Line(
@@ -105,7 +105,7 @@ def jacobian_properties(S: ClassSpace) -> list[Line]:
             Text(
                 r"it is 0 for a constant $v = t \mathbf{1}$, and only then, since every "
                 r"$\sigma_k > 0$: the null space of $J$ is spanned by $\mathbf{1}$",
-                r"当 $v = t \mathbf{1}$ 为常向量时为 0, 且因为每个 $\sigma_k > 0$, 只有此时为 0: "
+                r"方差为 0 当且仅当 $v = t \mathbf{1}$ 为常向量（因为每个 $\sigma_k > 0$）："
                 r"$J$ 的零空间由 $\mathbf{1}$ 张成",
             ),
         ),
@@ -114,7 +114,7 @@ def jacobian_properties(S: ClassSpace) -> list[Line]:
             Text(
                 rf"for $K = {n}$: the leading minor of order $K - 1$ has determinant "
                 r"$\prod_k \sigma_k > 0$, so $\operatorname{rank} J = K - 1$",
-                rf"$K = {n}$ 时: $K - 1$ 阶顺序主子式的行列式为 $\prod_k \sigma_k > 0$, "
+                rf"$K = {n}$ 时：$K - 1$ 阶顺序主子式等于 $\prod_k \sigma_k > 0$，"
                 r"所以 $\operatorname{rank} J = K - 1$",
             ),
             space=None if R is S else R,
@@ -123,7 +123,7 @@ def jacobian_properties(S: ClassSpace) -> list[Line]:
             sp.Eq(sp.Sum(sp.Derivative(S.sigma(i), z[i]), (i, 1, K)), 1 - squares, evaluate=False),
             Text(
                 r"the trace: the diagonal is $\sigma_i (1 - \sigma_i)$ and $\sum_i \sigma_i = 1$",
-                r"迹: 对角元为 $\sigma_i (1 - \sigma_i)$, 且 $\sum_i \sigma_i = 1$",
+                r"迹：对角元为 $\sigma_i (1 - \sigma_i)$，且 $\sum_i \sigma_i = 1$",
             ),
         ),
     ]
@@ -143,14 +143,14 @@ def jvp(S: ClassSpace) -> list[Line]:
             sp.Eq(product, entries, evaluate=False),
             Text(
                 r"$(J v)_i = \sum_j J_{ij} v_j$ with $J_{ij} = \sigma_i (\delta_{ij} - \sigma_j)$ (derivation jacobian)",
-                r"$(J v)_i = \sum_j J_{ij} v_j$, 其中 $J_{ij} = \sigma_i (\delta_{ij} - \sigma_j)$ (见推导 jacobian)",
+                r"$(J v)_i = \sum_j J_{ij} v_j$，其中 $J_{ij} = \sigma_i (\delta_{ij} - \sigma_j)$（见推导 jacobian）",
             ),
         ),
         Line(
             sp.Eq(product, picked, evaluate=False),
             Text(
                 r"the delta keeps $j = i$; $\sigma_i$ comes out of the sum",
-                r"$\delta$ 只保留 $j = i$; $\sigma_i$ 提到求和号外",
+                r"Kronecker $\delta$ 只保留 $j = i$ 这一项；$\sigma_i$ 提到求和号外",
             ),
         ),
         Line(
@@ -158,8 +158,8 @@ def jvp(S: ClassSpace) -> list[Line]:
             Text(
                 r"one inner product $\langle \sigma, v \rangle$, then $K$ products: "
                 r"$O(K)$ work, never the $K \times K$ matrix",
-                r"一次内积 $\langle \sigma, v \rangle$, 再做 $K$ 次乘法: "
-                r"$O(K)$ 的计算量, 无需构造 $K \times K$ 矩阵",
+                r"先算一次内积 $\langle \sigma, v \rangle$，再做 $K$ 次乘法："
+                r"计算量为 $O(K)$，无需构造 $K \times K$ 矩阵",
             ),
         ),
         Line(
@@ -167,7 +167,7 @@ def jvp(S: ClassSpace) -> list[Line]:
             Text(
                 r"$J$ is symmetric (derivation jacobian\_properties), so the vector-Jacobian "
                 r"product $J^{T} v$ is the same",
-                r"$J$ 对称 (见推导 jacobian\_properties), 所以向量与雅可比矩阵之积 $J^{T} v$ 相同",
+                r"$J$ 对称（见推导 jacobian\_properties），所以向量与雅可比矩阵之积 $J^{T} v$ 与之相同",
             ),
         ),
     ]

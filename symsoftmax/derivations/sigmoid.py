@@ -11,7 +11,7 @@ from . import Line
 
 TITLE = Text(
     "One logit alone moves its probability along a sigmoid",
-    r"单独改变一个 $z_i$, $\sigma(\mathbf{z})_i$ 沿 Sigmoid 曲线变化",
+    "单独改变某一个输入，其对应概率的变化符合 Sigmoid 函数曲线",
 )
 
 
@@ -29,7 +29,7 @@ def sigmoid(S: ClassSpace) -> list[Line]:
             sp.Eq(si, split, evaluate=False),
             Text(
                 "split the denominator into the term $k = i$ and the rest, which does not involve $z_i$",
-                "把分母拆成 $k = i$ 这一项与其余各项, 其余各项与 $z_i$ 无关",
+                "把分母拆成 $k = i$ 这一项与其余各项之和，后者与 $z_i$ 无关",
             ),
         ),
         Line(
@@ -40,21 +40,21 @@ def sigmoid(S: ClassSpace) -> list[Line]:
             sp.Eq(si, logistic, evaluate=False),
             Text(
                 r"write the rest as $e^{\log \sum_{k \neq i} e^{z_k}}$ (it is positive since $K \geq 2$)",
-                r"把其余各项写成 $e^{\log \sum_{k \neq i} e^{z_k}}$ ($K \geq 2$, 所以它为正)",
+                r"把其余各项之和写成 $e^{\log \sum_{k \neq i} e^{z_k}}$（因为 $K \geq 2$，它为正）",
             ),
         ),
         Line(
             sp.Eq(si, Sigmoid(z[i] - shift), evaluate=False),
             Text(
                 r"the logistic sigmoid $\operatorname{sigmoid}(x) = 1 / (1 + e^{-x})$, shifted by $\log \sum_{k \neq i} e^{z_k}$",
-                r"即 Sigmoid 函数 $\operatorname{sigmoid}(x) = 1 / (1 + e^{-x})$, 平移了 $\log \sum_{k \neq i} e^{z_k}$",
+                r"即 logistic Sigmoid 函数 $\operatorname{sigmoid}(x) = 1 / (1 + e^{-x})$，自变量平移了 $\log \sum_{k \neq i} e^{z_k}$",
             ),
         ),
         Line(
             sp.Eq(sp.Derivative(si, z[i]), si * (1 - si), evaluate=False),
             Text(
                 "its slope is $s (1 - s) > 0$: an S-shaped curve rising from 0 to 1",
-                "斜率为 $s (1 - s) > 0$: 一条从 0 升到 1 的 S 形曲线",
+                "其斜率为 $s (1 - s) > 0$：一条从 0 单调上升到 1 的 S 形曲线",
             ),
         ),
     ]
@@ -64,7 +64,7 @@ def sigmoid(S: ClassSpace) -> list[Line]:
             sp.Eq(two.sigma(1), Sigmoid(two.z[1] - two.z[2]), evaluate=False),
             Text(
                 r"for $K = 2$ classes: $\sigma(\mathbf{z})_1 = \operatorname{sigmoid}(z_1 - z_2)$, logistic regression",
-                r"$K = 2$ 时: $\sigma(\mathbf{z})_1 = \operatorname{sigmoid}(z_1 - z_2)$, 即逻辑回归",
+                r"$K = 2$ 个类别时：$\sigma(\mathbf{z})_1 = \operatorname{sigmoid}(z_1 - z_2)$，即逻辑回归",
             ),
             space=None if two is S else two,
         )
