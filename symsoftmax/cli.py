@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import unicodedata
 from collections.abc import Sequence
 
 from . import demo, docsite, plots
@@ -26,9 +27,16 @@ from .errors import VerificationError
 __all__ = ["main"]
 
 _HEADINGS = {
-    Lang.EN: ("derivation", "K", "steps", "result", "seconds", "verified", "FAILED"),
-    Lang.ZH: ("推导", "K", "步数", "结果", "秒", "已验证", "失败"),
+    Lang.EN: ("derivation", "K", "steps", "result", "seconds", "verified", "FAILED", "any"),
+    Lang.ZH: ("推导", "K", "步数", "结果", "秒", "已验证", "失败", "任意"),
 }
+
+
+def _pad(text: str, width: int, *, right: bool = False) -> str:
+    """``text`` padded to ``width`` terminal columns (a CJK character takes two)."""
+    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    fill = " " * max(width - columns, 0)
+    return fill + text if right else text + fill
 
 
 #: The demonstrations that ``symsoftmax demo NAME`` runs.
@@ -159,8 +167,14 @@ def _verify(args: argparse.Namespace) -> int:
         derive(name)  # unknown names are a usage error before any work
     Ks = args.k or [None, 3]
     lang = Lang(args.lang)
-    name_h, k_h, steps_h, result_h, secs_h, ok, failed = _HEADINGS[lang]
-    print(f"{name_h:<20} {k_h:>4} {steps_h:>6} {result_h:<8} {secs_h:>8}")
+    name_h, k_h, steps_h, result_h, secs_h, ok, failed, any_K = _HEADINGS[lang]
+    print(
+        _pad(name_h, 20),
+        _pad(k_h, 4, right=True),
+        _pad(steps_h, 6, right=True),
+        _pad(result_h, 8),
+        _pad(secs_h, 8, right=True),
+    )
     status = 0
     for name in names:
         for K in Ks:
@@ -172,9 +186,10 @@ def _verify(args: argparse.Namespace) -> int:
             except VerificationError as err:
                 result, detail, status = failed, f"  {err}", 1
             seconds = time.perf_counter() - start
-            k_text = "any" if K is None else str(K)
+            k_text = any_K if K is None else str(K)
             print(
-                f"{name:<20} {k_text:>4} {len(d.steps):>6} {result:<8} {seconds:>8.2f}{detail}",
+                f"{name:<20} {_pad(k_text, 4, right=True)} {len(d.steps):>6} "
+                f"{_pad(result, 8)} {seconds:>8.2f}{detail}",
                 flush=True,
             )
     return status

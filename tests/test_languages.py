@@ -143,7 +143,26 @@ def test_show_in_chinese(name: str, capsys) -> None:
 def test_verify_in_chinese(name: str, capsys) -> None:
     assert cli.main(["verify", name, "--lang", "zh", "--k", "3"]) == 0
     header, row = capsys.readouterr().out.strip().splitlines()
-    name_h, k_h, steps_h, result_h, seconds_h, verified, _ = cli._HEADINGS[Lang.ZH]
+    name_h, k_h, steps_h, result_h, seconds_h, verified, *_ = cli._HEADINGS[Lang.ZH]
     assert header.split() == [name_h, k_h, steps_h, result_h, seconds_h]
     assert row.split()[:4] == [name, "3", str(len(ss.derive(name, K=3).steps)), verified]
     assert _CJK.search(header) and _CJK.search(row)
+
+
+def test_chinese_verify_table_lines_up(capsys) -> None:
+    # a CJK character takes two terminal columns: the columns must still line up
+    import unicodedata
+
+    assert cli.main(["verify", "normalization", "--lang", "zh"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+
+    def columns(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    # the right edge of the K and steps columns is the same on every line
+    edges = {
+        columns(line[: line.index(word) + len(word)])
+        for line, word in zip(lines, ["K", "任意", "3"], strict=True)
+    }
+    assert len(edges) == 1, lines
+    assert "任意" in lines[1]  # "any K", in Chinese
