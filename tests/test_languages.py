@@ -13,7 +13,6 @@ import pytest
 import symsoftmax as ss
 from symsoftmax import cli
 from symsoftmax.derivation import Derivation, Lang, Step
-from symsoftmax.derivations import _table
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _MATH = re.compile(r"\$([^$]*)\$")
@@ -73,16 +72,7 @@ def test_each_derivation_is_complete_in_both_languages(name: str, K: int | None)
     assert _problems(en, zh) == []
 
 
-def _pending(name: str, K: int | None):
-    """The derivations of regression.py still have ASCII punctuation in their Chinese:
-    expected to fail until it is fixed there (then delete this marker)."""
-    if _table()[name].build.__module__ != "symsoftmax.derivations.regression":
-        return (name, K)
-    reason = "regression.py: its zh texts still use ASCII , : ; ( )"
-    return pytest.param(name, K, marks=pytest.mark.xfail(reason=reason))
-
-
-@pytest.mark.parametrize(("name", "K"), [_pending(name, K) for name, K in CASES])
+@pytest.mark.parametrize(("name", "K"), CASES)
 def test_chinese_prose_has_full_width_punctuation(name: str, K: int | None) -> None:
     assert _punctuation_problems(ss.derive(name, K=K, lang="zh")) == []
 

@@ -62,6 +62,7 @@ def _registry() -> dict[str, Entry]:
         "lse_hessian": Entry(hessian.LSE_HESSIAN, hessian.lse_hessian, _line(2)),
         "second_derivative": Entry(hessian.SECOND, hessian.second_derivative, _line(3)),
         "overparameterization": Entry(regression.TITLE, regression.overparameterization, _line(4)),
+        "regression_hessian": Entry(regression.HESSIAN, regression.regression_hessian, _line(2)),
     }
 
 

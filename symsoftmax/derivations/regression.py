@@ -1,4 +1,5 @@
-"""Softmax regression is over-parameterized: theta_k -> theta_k - psi changes nothing.
+"""Softmax regression is over-parameterized: theta_k -> theta_k - psi changes nothing; its
+cost has a singular Hessian, which weight decay makes definite.
 
 K classes, n features, parameter vectors theta_1..theta_K (the rows of Theta), an input x:
 h_Theta(x)_k = exp(theta_k^T x) / sum_j exp(theta_j^T x), the softmax of the scores.
@@ -9,13 +10,17 @@ from __future__ import annotations
 import sympy as sp
 
 from ..derivation import Text
-from ..functions import Sigmoid, Softmax
+from ..functions import LogSumExp, Sigmoid, Softmax
 from ..space import ClassSpace
 from . import Line
 
 TITLE = Text(
     "Softmax regression is over-parameterized",
     "Softmax 回归的参数是过参数化的",
+)
+HESSIAN = Text(
+    "The Hessian of softmax regression: singular, and definite with weight decay",
+    "Softmax 回归代价函数的 Hessian 矩阵：奇异，加入权重衰减后正定",
 )
 
 #: The number of features, and a feature index.
@@ -27,6 +32,9 @@ _psi = sp.IndexedBase("psi", real=True)
 _X = sp.IndexedBase("X", real=True)  # the m inputs, X[s, a]
 _s = sp.Symbol("s", integer=True, positive=True)  # a sample index
 M_SAMPLES = sp.Symbol("m", integer=True, positive=True)
+_t = sp.Symbol("t", real=True)  # the step along a direction
+_V = sp.IndexedBase("V", real=True)  # a direction in parameter space, V[k, a]
+_lambda = sp.Symbol("lambda", positive=True)  # the weight decay
 
 
 def _score(k: sp.Expr, shift: sp.IndexedBase | None = None, x=None) -> sp.Expr:
@@ -55,9 +63,7 @@ def _cost(S: ClassSpace, shift: sp.IndexedBase | None, weight=None) -> sp.Expr:
 
 def gradient_line(S: ClassSpace) -> Line:
     """The gradient of the cost, as the derivative along a direction V at t = 0."""
-    t = sp.Symbol("t", real=True)
-    V = sp.IndexedBase("V", real=True)
-    k = S.k
+    t, V, k = _t, _V, S.k
     moved = _cost(S, None, weight=lambda c, a: _theta[c, a] + t * V[c, a])
     h = hypothesis(S, k, None, x=lambda a: _X[_s, a])
     along = sp.Sum(V[k, _a] * _X[_s, _a], (_a, 1, N_FEATURES))
@@ -68,9 +74,9 @@ def gradient_line(S: ClassSpace) -> Line:
             r"the gradient, as the derivative along any direction $V$: "
             r"$\nabla_{\theta_k} J = \frac{1}{m} \sum_s (h_\Theta(x_s)_k - 1\{y_s = k\})\, x_s$ "
             r"(the cross-entropy gradient $\sigma - y$ through the scores; each $y_s$ sums to 1)",
-            r"梯度, 写成沿任意方向 $V$ 的导数: "
+            r"梯度，写成沿任意方向 $V$ 的导数："
             r"$\nabla_{\theta_k} J = \frac{1}{m} \sum_s (h_\Theta(x_s)_k - 1\{y_s = k\})\, x_s$ "
-            r"(交叉熵梯度 $\sigma - y$ 经过得分的链式法则; 每个 $y_s$ 之和为 1)",
+            r"（交叉熵梯度 $\sigma - y$ 经过得分的链式法则；每个 $y_s$ 之和为 1）",
         ),
     )
 
@@ -105,7 +111,7 @@ def overparameterization(S: ClassSpace) -> list[Line]:
             sp.Eq(h, explicit, evaluate=False),
             Text(
                 r"the hypothesis $h_\Theta(x)_i$: softmax of the scores $\theta_k^{T} x$",
-                r"假设函数 $h_\Theta(x)_i$: 对得分 $\theta_k^{T} x$ 取 Softmax",
+                r"假设函数 $h_\Theta(x)_i$：对得分 $\theta_k^{T} x$ 取 Softmax",
             ),
         ),
         Line(
@@ -116,7 +122,7 @@ def overparameterization(S: ClassSpace) -> list[Line]:
             ),
             Text(
                 r"replace every $\theta_j$ by $\theta_j - \psi$ ($\psi \in \mathbb{R}^n$): every score drops by the same $\psi^{T} x$",
-                r"把每个 $\theta_j$ 换成 $\theta_j - \psi$ ($\psi \in \mathbb{R}^n$): 每个得分都减去同一个 $\psi^{T} x$",
+                r"把每个 $\theta_j$ 换成 $\theta_j - \psi$（$\psi \in \mathbb{R}^n$）：每个得分都减去同一个 $\psi^{T} x$",
             ),
         ),
         Line(
@@ -130,37 +136,271 @@ def overparameterization(S: ClassSpace) -> list[Line]:
             sp.Eq(shifted, out, evaluate=False),
             Text(
                 r"$e^{a - b} = e^{-b} e^{a}$: the factor $e^{-\psi^{T} x}$ comes out of numerator and denominator",
-                r"$e^{a - b} = e^{-b} e^{a}$: 分子分母都提出因子 $e^{-\psi^{T} x}$",
+                r"$e^{a - b} = e^{-b} e^{a}$：分子分母都提出因子 $e^{-\psi^{T} x}$",
             ),
         ),
         Line(
             sp.Eq(shifted, h, evaluate=False),
             Text(
                 r"it cancels (shift invariance with $c = -\psi^{T} x$): the same hypothesis for every $\psi$, so the parameters are not unique",
-                r"约去后不变 (平移不变性, $c = -\psi^{T} x$): 对任意 $\psi$ 假设函数相同, 参数不唯一",
+                r"约去后不变（平移不变性，$c = -\psi^{T} x$）：对任意 $\psi$ 假设函数相同，参数不唯一",
             ),
         ),
         Line(
             sp.Eq(_cost(S, _psi), _cost(S, None), evaluate=False),
             Text(
                 r"so the cost $J(\Theta) = -\frac{1}{m} \sum_s \sum_k 1\{y_s = k\} \log h_\Theta(x_s)_k$ is the same at $\Theta$ and $\Theta - \mathbf{1} \psi^{T}$: its minimizer is never unique",
-                r"所以代价函数 $J(\Theta) = -\frac{1}{m} \sum_s \sum_k 1\{y_s = k\} \log h_\Theta(x_s)_k$ 在 $\Theta$ 与 $\Theta - \mathbf{1} \psi^{T}$ 处相同: 最小值点不唯一",
+                r"所以代价函数 $J(\Theta) = -\frac{1}{m} \sum_s \sum_k 1\{y_s = k\} \log h_\Theta(x_s)_k$ 在 $\Theta$ 与 $\Theta - \mathbf{1} \psi^{T}$ 处相同：最小值点不唯一",
             ),
         ),
         Line(
             sp.Eq(fixed_last, h, evaluate=False),
             Text(
                 r"with $\psi = \theta_K$ the last vector becomes 0: $K - 1$ free vectors reach every hypothesis",
-                r"取 $\psi = \theta_K$, 最后一个参数向量变为 0: $K - 1$ 个自由向量就能得到所有假设函数",
+                r"取 $\psi = \theta_K$，最后一个参数向量变为 0：$K - 1$ 个自由向量就能得到所有假设函数",
             ),
         ),
         Line(
             sp.Eq(hypothesis(two, 1), logistic, evaluate=False),
             Text(
                 r"for $K = 2$: $h_1 = \operatorname{sigmoid}((\theta_1 - \theta_2)^{T} x)$, logistic regression",
-                r"$K = 2$ 时: $h_1 = \operatorname{sigmoid}((\theta_1 - \theta_2)^{T} x)$, 即逻辑回归",
+                r"$K = 2$ 时：$h_1 = \operatorname{sigmoid}((\theta_1 - \theta_2)^{T} x)$，即逻辑回归",
             ),
             space=None if not S.symbolic and int(S.K) == 2 else two,
         ),
         gradient_line(S),
     ]
+
+
+# ----------------------------------------------------------------------------- the Hessian
+
+
+def _lse_cost(S: ClassSpace, weight) -> sp.Expr:
+    """J written with log-sum-exp, Theta_{k,a} replaced by weight(k, a):
+    (1/m) sum_s (LSE(Theta x_s) - sum_k Y_{s,k} theta_k^T x_s)."""
+    k = S.k
+
+    def score(c: sp.Expr) -> sp.Expr:
+        return sp.Sum(weight(c, _a) * _X[_s, _a], (_a, 1, N_FEATURES))
+
+    sample = LogSumExp(sp.Lambda(k, score(k)), S.K) - sp.Sum(S.Y[_s, k] * score(k), (k, 1, S.K))
+    return sp.Sum(sample, (_s, 1, M_SAMPLES)) / M_SAMPLES
+
+
+def _second_along(S: ClassSpace, direction, decay: sp.Expr | None = None) -> sp.Subs:
+    """d^2/dt^2 J(Theta + t V) at t = 0, with V[k, a] = direction(k, a) and J in its
+    log-sum-exp form; with a ``decay`` lambda, of J_lambda = J + (lambda / 2) ||Theta||^2."""
+
+    def moved(c: sp.Expr, a: sp.Expr) -> sp.Expr:
+        return _theta[c, a] + _t * direction(c, a)
+
+    J = _lse_cost(S, moved)
+    if decay is not None:
+        squares = sp.Sum(sp.Sum(moved(S.k, _a) ** 2, (_a, 1, N_FEATURES)), (S.k, 1, S.K))
+        J = J + decay / 2 * squares
+    return sp.Subs(sp.Derivative(J, (_t, 2)), _t, 0)
+
+
+def _spread(S: ClassSpace, change) -> tuple[sp.Expr, sp.Expr]:
+    """The second moment form and the variance form of (1/m) sum_s Var_{h_s}(u_s), where
+    u_{s,k} = change(k) is the change of the score of class k at sample s."""
+    k, l, K = S.k, S.l, S.K
+
+    def h(c: sp.Expr) -> Softmax:
+        return hypothesis(S, c, None, x=lambda a: _X[_s, a])
+
+    mean = sp.Sum(h(l) * change(l), (l, 1, K))
+    moment = sp.Sum(h(k) * change(k) ** 2, (k, 1, K))
+    variance = sp.Sum(sp.Sum(h(k) * (change(k) - mean) ** 2, (k, 1, K)), (_s, 1, M_SAMPLES))
+    return sp.Sum(moment - mean**2, (_s, 1, M_SAMPLES)) / M_SAMPLES, variance / M_SAMPLES
+
+
+#: The Hessian is written out in blocks for one sample x with this many features.
+_EXAMPLE_FEATURES = 2
+
+
+def _hessian_blocks(S: ClassSpace) -> list[Line]:
+    """One sample x with two features: block (i, j) of the Kn x Kn Hessian, and its null space.
+
+    H = (diag(h) - h h^T) kron x x^T says that block (i, j), the n x n second derivatives by
+    theta_i and theta_j, is h_i (delta_ij - h_j) x x^T: one statement for every i, j and K.
+    """
+    i, j, k, K, n = S.i, S.j, S.k, S.K, _EXAMPLE_FEATURES
+    # The scores written out, theta_k^T x = Theta_{k,1} x_1 + Theta_{k,2} x_2: SymPy
+    # differentiates these in a form that the generic proof can follow.
+    scores = sp.Lambda(k, sp.Add(*(_theta[k, a] * _x[a] for a in range(1, n + 1))))
+    lse = LogSumExp(scores, K)
+    per_sample = -sp.Sum(S.y[k] * sp.log(Softmax(scores, K, k)), (k, 1, K))
+    with sp.evaluate(False):
+        split = lse - sp.Sum(S.y[k] * scores(k), (k, 1, K))
+
+    def second(a: int, b: int) -> sp.Derivative:
+        return sp.Derivative(lse, _theta[i, a], _theta[j, b])
+
+    block = sp.ImmutableMatrix(n, n, lambda a, b: second(a + 1, b + 1))
+    outer = sp.ImmutableMatrix(n, n, lambda a, b: _x[a + 1] * _x[b + 1])
+    h_i, h_j = Softmax(scores, K, i), Softmax(scores, K, j)
+    with sp.evaluate(False):
+        weight = h_i * (sp.KroneckerDelta(i, j) - h_j)
+    row = sp.ImmutableMatrix(
+        n,
+        1,
+        lambda a, _: sp.Sum(sum(second(a + 1, b) * _psi[b] for b in range(1, n + 1)), (j, 1, K)),
+    )
+    return [
+        Line(
+            sp.Eq(per_sample, split, evaluate=False),
+            Text(
+                rf"one sample $x$ with $n = {n}$ features: its cost is "
+                r"$\operatorname{LSE}(\Theta x)$ minus a linear function of $\Theta$ "
+                r"(as $\sum_k y_k = 1$), so the two have the same Hessian",
+                rf"对有 $n = {n}$ 个特征的单个样本 $x$：它的代价等于 "
+                r"$\operatorname{LSE}(\Theta x)$ 减去 $\Theta$ 的一个线性函数"
+                r"（因为 $\sum_k y_k = 1$），所以两者的 Hessian 矩阵相同",
+            ),
+        ),
+        Line(
+            sp.Eq(block, sp.MatMul(weight, outer, evaluate=False), evaluate=False),
+            Text(
+                r"block $(i, j)$ of the $Kn \times Kn$ Hessian with respect to "
+                r"$\operatorname{vec}(\Theta) = (\theta_1; \dots; \theta_K)$ is "
+                r"$h_i (\delta_{ij} - h_j)\, x x^{T}$: "
+                r"$H = (\operatorname{diag}(h) - h h^{T}) \otimes x x^{T}$",
+                r"关于 $\operatorname{vec}(\Theta) = (\theta_1; \dots; \theta_K)$ 的 "
+                r"$Kn \times Kn$ Hessian 矩阵的第 $(i, j)$ 块为 "
+                r"$h_i (\delta_{ij} - h_j)\, x x^{T}$，即 "
+                r"$H = (\operatorname{diag}(h) - h h^{T}) \otimes x x^{T}$",
+            ),
+        ),
+        Line(
+            sp.Eq(row, sp.zeros(n, 1), evaluate=False),
+            Text(
+                r"block row $i$ of $H (\psi; \dots; \psi)$ is "
+                r"$\sum_j h_i (\delta_{ij} - h_j)\, x x^{T} \psi = 0$, as "
+                r"$\sum_j h_i (\delta_{ij} - h_j) = 0$: $(\psi; \dots; \psi)$ is in the null "
+                r"space of $H$ for every $\psi$",
+                r"$H (\psi; \dots; \psi)$ 的第 $i$ 个块行等于 "
+                r"$\sum_j h_i (\delta_{ij} - h_j)\, x x^{T} \psi = 0$，因为 "
+                r"$\sum_j h_i (\delta_{ij} - h_j) = 0$：对任意 $\psi$，$(\psi; \dots; \psi)$ "
+                r"都属于 $H$ 的零空间",
+            ),
+        ),
+    ]
+
+
+def regression_hessian(S: ClassSpace) -> list[Line]:
+    V, psi, lam, K = _V, _psi, _lambda, S.K
+    along_V = _second_along(S, lambda c, a: V[c, a])
+    along_shift = _second_along(S, lambda c, a: psi[a])  # V = 1 psi^T
+    moment, variance = _spread(S, lambda c: sp.Sum(V[c, _a] * _X[_s, _a], (_a, 1, N_FEATURES)))
+    _, flat = _spread(S, lambda c: sp.Sum(psi[_a] * _X[_s, _a], (_a, 1, N_FEATURES)))
+    norm = sp.Sum(sp.Sum(V[S.k, _a] ** 2, (_a, 1, N_FEATURES)), (S.k, 1, K))
+    with sp.evaluate(False):
+        bounded = variance + lam * norm
+    lines = [
+        Line(
+            sp.Eq(_cost(S, None), _lse_cost(S, lambda c, a: _theta[c, a]), evaluate=False),
+            Text(
+                r"the cost with log-sum-exp: "
+                r"$\log h_\Theta(x_s)_k = \theta_k^{T} x_s - \operatorname{LSE}(\Theta x_s)$ "
+                r"and $\sum_k 1\{y_s = k\} = 1$",
+                r"用 log-sum-exp 改写代价函数："
+                r"$\log h_\Theta(x_s)_k = \theta_k^{T} x_s - \operatorname{LSE}(\Theta x_s)$，"
+                r"且 $\sum_k 1\{y_s = k\} = 1$",
+            ),
+        ),
+        Line(
+            sp.Eq(along_V, moment, evaluate=False),
+            Text(
+                r"the second directional derivative along $V$, with "
+                r"$u_{s,k} = \sum_a V_{k,a} X_{s,a}$ the change of the scores: the linear part "
+                r"drops out, what remains is the second derivative of log-sum-exp along $u_s$ "
+                r"(derivation lse\_hessian); this is the quadratic form "
+                r"$\operatorname{vec}(V)^{T} H \operatorname{vec}(V)$ of the Hessian",
+                r"沿 $V$ 的二阶方向导数，其中 $u_{s,k} = \sum_a V_{k,a} X_{s,a}$ 是得分的变化"
+                r"量：线性部分的二阶导数为 0，只剩 log-sum-exp 沿 $u_s$ 的二阶导数（见推导 "
+                r"lse\_hessian）；这就是 Hessian 矩阵的二次型 "
+                r"$\operatorname{vec}(V)^{T} H \operatorname{vec}(V)$",
+            ),
+        ),
+        Line(
+            sp.Eq(along_V, variance, evaluate=False),
+            Text(
+                r"$\sum_k h_{s,k} = 1$: $E[u^2] - E[u]^2$ is the variance of $u_s$ under $h_s$, "
+                r"averaged over the samples",
+                r"由 $\sum_k h_{s,k} = 1$，$E[u^2] - E[u]^2$ 是 $u_s$ 关于分布 $h_s$ 的方差，"
+                r"再对样本取平均",
+            ),
+        ),
+        Line(
+            sp.Ge(variance, 0, evaluate=False),
+            Text(
+                r"a variance is $\geq 0$: the Hessian is positive semidefinite at every "
+                r"$\Theta$, so $J$ is convex",
+                r"方差 $\geq 0$：Hessian 矩阵在每个 $\Theta$ 处都半正定，所以 $J$ 是凸函数",
+            ),
+        ),
+        Line(
+            sp.Eq(along_shift, flat, evaluate=False),
+            Text(
+                r"along $V = \mathbf{1} \psi^{T}$ (every row of $V$ equal to $\psi$): "
+                r"$u_{s,k} = \psi^{T} x_s$ for every class $k$",
+                r"沿方向 $V = \mathbf{1} \psi^{T}$（$V$ 的每一行都等于 $\psi$）："
+                r"对每个类别 $k$ 都有 $u_{s,k} = \psi^{T} x_s$",
+            ),
+        ),
+        Line(
+            sp.Eq(along_shift, 0, evaluate=False),
+            Text(
+                r"the variance of a constant is 0: the Hessian is singular, with "
+                r"$(\psi, \dots, \psi)$ in its null space for every $\psi$, as the invariance "
+                r"$J(\Theta - \mathbf{1} \psi^{T}) = J(\Theta)$ (derivation "
+                r"overparameterization) requires",
+                r"常数的方差为 0：Hessian 矩阵奇异，对任意 $\psi$，$(\psi, \dots, \psi)$ "
+                r"都属于它的零空间，这与不变性 "
+                r"$J(\Theta - \mathbf{1} \psi^{T}) = J(\Theta)$（见推导 overparameterization）"
+                r"一致",
+            ),
+        ),
+        Line(
+            sp.Eq(_second_along(S, lambda c, a: V[c, a], decay=lam), bounded, evaluate=False),
+            Text(
+                r"with weight decay "
+                r"$J_\lambda = J + \frac{\lambda}{2} \sum_k \sum_a \Theta_{k,a}^2$ "
+                r"($\lambda > 0$): the decay adds $\lambda \lVert V \rVert^2$, so "
+                r"$H_\lambda = H + \lambda I$",
+                r"加入权重衰减 "
+                r"$J_\lambda = J + \frac{\lambda}{2} \sum_k \sum_a \Theta_{k,a}^2$"
+                r"（$\lambda > 0$）：衰减项贡献 $\lambda \lVert V \rVert^2$，即 "
+                r"$H_\lambda = H + \lambda I$",
+            ),
+        ),
+        Line(
+            sp.Ge(bounded, lam * norm, evaluate=False),
+            Text(
+                r"so $\operatorname{vec}(V)^{T} H_\lambda \operatorname{vec}(V) \geq "
+                r"\lambda \lVert V \rVert^2$, which is $> 0$ for every $V \neq 0$: "
+                r"$H_\lambda$ is positive definite, $J_\lambda$ is strictly convex and its "
+                r"minimizer is unique",
+                r"所以 $\operatorname{vec}(V)^{T} H_\lambda \operatorname{vec}(V) \geq "
+                r"\lambda \lVert V \rVert^2$，当 $V \neq 0$ 时它 $> 0$："
+                r"$H_\lambda$ 正定，$J_\lambda$ 严格凸，最小值点唯一",
+            ),
+        ),
+        Line(
+            sp.Eq(
+                _second_along(S, lambda c, a: psi[a], decay=lam),
+                lam * K * sp.Sum(psi[_a] ** 2, (_a, 1, N_FEATURES)),
+                evaluate=False,
+            ),
+            Text(
+                r"along $\mathbf{1} \psi^{T}$, where the second derivative of $J$ was 0: "
+                r"$\lVert \mathbf{1} \psi^{T} \rVert^2 = K \lVert \psi \rVert^2$, so the zero "
+                r"eigenvalues of $H$ become $\lambda$ in $H_\lambda$",
+                r"沿 $\mathbf{1} \psi^{T}$（$J$ 在此方向的二阶导数为 0）："
+                r"$\lVert \mathbf{1} \psi^{T} \rVert^2 = K \lVert \psi \rVert^2$，所以 $H$ 的"
+                r"零特征值在 $H_\lambda$ 中变为 $\lambda$",
+            ),
+        ),
+    ]
+    return lines + _hessian_blocks(S)
