@@ -129,7 +129,9 @@ class Derivation:
         return True
 
     def to_latex(self, *, standalone: bool = False) -> str:
-        """The steps as an ``align*`` block (a complete document with ``standalone``)."""
+        """The steps as ``align*`` blocks, one per chain, each reason a numbered
+        ``\\intertext`` line above its formula; with ``standalone`` a complete document
+        (pdflatex in English, xelatex with ctex in Chinese)."""
         from .printing import latex
 
         return latex(self, standalone=standalone)
@@ -147,4 +149,7 @@ class Derivation:
         return text(self)
 
     def _repr_latex_(self) -> str:
-        return "$$" + self.to_latex() + "$$"
+        """The title and every step with its reason, for a notebook's MathJax."""
+        from .printing import notebook
+
+        return notebook(self)
