@@ -26,7 +26,7 @@ print("result:", d.result)
 
 # 2. Print: LaTeX (the align* block; d.to_latex(standalone=True) is a complete document),
 #    and the same derivation in Chinese, as Markdown.
-print(d.to_latex().splitlines()[1])
+print(d.to_latex().splitlines()[2])  # line 1 is the reason of step 1, above it
 zh = ss.derive("jacobian", K=3, lang="zh")
 print(zh.to_markdown().splitlines()[0])
 

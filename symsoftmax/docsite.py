@@ -10,7 +10,7 @@ r"""Documentation generated from the derivations: an index and a page per deriva
 
 Each page is written only after its derivation has been verified (:meth:`Derivation.verify`,
 for any K and for K = 3), so a page never shows a step that does not hold. The math is the
-printed formula of each step, exactly as :func:`sympy.latex` prints it; GitHub renders it
+printed formula of each step, as :func:`symsoftmax.printing.expr_latex` prints it; GitHub renders it
 (``$$`` blocks, and inline math written as ``$`...`$`` so that Markdown leaves backslashes
 and braces alone). The repository's ``docs/`` is this output, and a test regenerates it and
 fails when it differs.
@@ -26,10 +26,9 @@ import re
 from os import PathLike
 from pathlib import Path
 
-import sympy as sp
-
-from .derivation import Derivation, Lang, Step, Text
+from .derivation import Derivation, Lang, Text
 from .derivations import derivations, derive
+from .printing import expr_latex
 
 __all__ = ["FIGURES", "index", "page", "write"]
 
@@ -89,10 +88,6 @@ def _cell(text: str) -> str:
     return text.replace("|", r"\|")
 
 
-def _statement(step: Step) -> str:
-    return sp.latex(step.expr, mat_delim="(")
-
-
 def _table(d: Derivation) -> list[str]:
     lang = d.lang
     rows = [
@@ -102,9 +97,9 @@ def _table(d: Derivation) -> list[str]:
     for number, step in enumerate(d.steps, start=1):
         reason = _prose(step.reason)
         if step.case is not None:
-            case = f"{_Words.case(lang)} {_math(sp.latex(step.case))}"
+            case = f"{_Words.case(lang)} {_math(expr_latex(step.case))}"
             reason += f" ({case})" if lang is Lang.EN else f"（{case}）"
-        rows.append(f"| {number} | {_cell(_math(_statement(step)))} | {_cell(reason)} |")
+        rows.append(f"| {number} | {_cell(_math(expr_latex(step.expr)))} | {_cell(reason)} |")
     return rows
 
 
@@ -132,7 +127,7 @@ def page(name: str, *, lang: str = "en") -> str:
         f"**{_Words.result(code)}**",
         "",
         "$$",
-        sp.latex(d.result, mat_delim="("),
+        expr_latex(d.result),
         "$$",
         "",
         _Words.verified(code).format(name=name),
@@ -169,7 +164,7 @@ def index() -> str:
     ]
     for name in derivations():
         en, zh = derive(name), derive(name, lang="zh")
-        result = _cell(_math(sp.latex(en.result, mat_delim="(")))
+        result = _cell(_math(expr_latex(en.result)))
         lines.append(
             f"| `{name}` | [{_cell(_prose(en.title))}](en/{name}.md) "
             f"| [{_cell(_prose(zh.title))}](zh/{name}.md) | {result} | {len(en.steps)} |"

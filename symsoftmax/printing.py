@@ -18,14 +18,18 @@ a column right of the formulas.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+from .functions import LogSumExp, Sigmoid, Softmax
 
 if TYPE_CHECKING:
     from .derivation import Derivation, Step
 
-__all__ = ["latex", "markdown", "notebook", "relation_latex", "text"]
+__all__ = ["expr_latex", "latex", "markdown", "notebook", "relation_latex", "text"]
 
 _OPS = {
     sp.Eq: "=",
@@ -41,7 +45,14 @@ _DOCUMENT_CLASS = {"en": "article", "zh": "ctexart"}
 #: A4, 18 cm of text across: wide enough for rows such as the K = 3 Hessian of log-sum-exp
 #: as a matrix (tests/test_latex_compile.py fails a document with a row any wider).
 _PACKAGES = (
-    "\\usepackage[a4paper,hmargin=1.5cm,vmargin=2.5cm]{geometry}\n\\usepackage{amsmath,amssymb}\n"
+    "\\usepackage[a4paper,hmargin=1.5cm,vmargin=2.5cm]{geometry}\n"
+    "\\usepackage{amsmath,amssymb,graphicx}\n"
+    # \fitted{formula}: the formula in display style, scaled down to the line if wider
+    "\\newsavebox{\\fittedbox}\n"
+    "\\newcommand{\\fitted}[1]{\\savebox{\\fittedbox}{$\\displaystyle #1$}%\n"
+    "\\ifdim\\wd\\fittedbox>\\dimexpr\\linewidth-2em\\relax"
+    "\\resizebox{\\dimexpr\\linewidth-2em\\relax}{!}{\\usebox{\\fittedbox}}%\n"
+    "\\else\\usebox{\\fittedbox}\\fi}\n"
 )
 
 _CASE = {"en": "case", "zh": "情形"}
@@ -50,8 +61,42 @@ _CASE = {"en": "case", "zh": "情形"}
 _CASE_NOTE = {"en": " (case ${}$)", "zh": "（情形 ${}$）"}
 
 
-def _side(expr: sp.Basic) -> str:
-    return sp.latex(expr, mat_delim="(")
+class _Printer(LatexPrinter):
+    """SymPy's LaTeX printer, with a derivative's reach always visible.
+
+    SymPy prints ``Derivative(f, x) * g`` and ``Derivative(f * g, x)`` alike, as
+    ``\\frac{d}{d x} f g``; here the first is ``\\left(\\frac{d}{d x} f\\right) g`` and the
+    second ``\\frac{d}{d x} \\left(f g\\right)``. Softmax, LSE and sigmoid print as closed
+    units (``\\sigma(\\mathbf{z})_{i}``), so a product needs no brackets around them.
+    """
+
+    def _print_Derivative(self, expr: sp.Derivative) -> str:
+        tex = super()._print_Derivative(expr)
+        operand = self._print(expr.expr)
+        if isinstance(expr.expr, sp.Mul) and tex.endswith(" " + operand):
+            tex = tex[: -len(operand)] + rf"\left({operand}\right)"
+        return tex
+
+    def _needs_mul_brackets(self, expr: sp.Expr, first: bool = False, last: bool = False) -> bool:
+        if isinstance(expr, (sp.Derivative, sp.Subs)):
+            return not last
+        if isinstance(expr, (Softmax, LogSumExp, Sigmoid)):
+            return False
+        return super()._needs_mul_brackets(expr, first=first, last=last)
+
+
+def expr_latex(expr: sp.Basic) -> str:
+    """The LaTeX of an expression or relation, as every printer of derivations prints it.
+
+    Example:
+        >>> z = sp.IndexedBase("z")
+        >>> expr_latex(sp.Derivative(sp.exp(z[1]), z[2]) * sp.exp(z[3]))
+        '\\left(\\frac{\\partial}{\\partial {z}_{2}} e^{{z}_{1}}\\right) e^{{z}_{3}}'
+    """
+    return _Printer({"mat_delim": "("}).doprint(expr)
+
+
+_side = expr_latex
 
 
 def relation_latex(expr: sp.Basic, *, chained: bool = False) -> str:
@@ -74,24 +119,63 @@ def _chains(prev: Step | None, step: Step) -> bool:
     )
 
 
-def _blocks(derivation: Derivation) -> list[list[tuple[int, Step, str]]]:
-    """The steps in chains: (number, step, its formula aligned at the relation)."""
-    blocks: list[list[tuple[int, Step, str]]] = []
+def _blocks(derivation: Derivation) -> list[list[tuple[int, Step, bool]]]:
+    """The steps in chains: (number, step, whether it continues the chain above)."""
+    blocks: list[list[tuple[int, Step, bool]]] = []
     prev = None
     for number, step in enumerate(derivation.steps, start=1):
         chained = _chains(prev, step)
         if not chained:
             blocks.append([])
-        blocks[-1].append((number, step, relation_latex(step.expr, chained=chained)))
+        blocks[-1].append((number, step, chained))
         prev = step
     return blocks
+
+
+_MATRIX = re.compile(r"\\begin\{matrix\}((?:(?!\\begin\{matrix\}).)*?)\\end\{matrix\}")
+
+#: Printed glyphs that fit across the 18 cm of text (10 pt math is about 5 pt a glyph).
+_LINE = 100
+
+
+def _glyphs(tex: str) -> int:
+    """About how many glyphs across ``tex`` prints: a generous count (both parts of a
+    fraction, sub- and superscripts at full size; a matrix as its widest row), so that a
+    formula is split before it overflows."""
+    while (matrix := _MATRIX.search(tex)) is not None:
+        widest = max(_glyphs(row) for row in matrix.group(1).split("\\\\"))
+        tex = tex[: matrix.start()] + "x" * widest + tex[matrix.end() :]
+    tex = re.sub(r"\\(left|right|frac|operatorname|mathbf|substack|limits)\b", "", tex)
+    tex = re.sub(r"\\[a-zA-Z]+", "x", tex)  # a command such as \sigma prints one glyph
+    return len(re.sub(r"[\s{}^_&]", "", tex))
+
+
+def _rows(block: list[tuple[int, Step, bool]], *, fit: bool = False) -> list[str]:
+    """The formulas of a chain, aligned at the relation. A chain with a row too wide for
+    the page puts its left side on a line of its own and each relation below it; with
+    ``fit`` (a standalone document, which defines ``\\fitted``) a side still wider than
+    the line is scaled down to it."""
+    rows = [relation_latex(step.expr, chained=chained) for _, step, chained in block]
+    if max(map(_glyphs, rows)) <= _LINE:
+        return rows
+    wide = []
+    for (_, step, chained), row in zip(block, rows, strict=True):
+        op = _OPS.get(type(step.expr))
+        if op is None:
+            wide.append(row)
+            continue
+        lhs, rhs = (_side(side) for side in (step.expr.lhs, step.expr.rhs))
+        if fit:
+            lhs, rhs = rf"\fitted{{{lhs}}}", rf"\fitted{{{rhs}}}"
+        wide.append(("" if chained else f"&{lhs} \\\\\n") + f"&\\quad {op} {rhs}")
+    return wide
 
 
 def _words(step: Step, lang: str) -> str:
     """The reason of a step, with its case if it has one: text with inline math."""
     if step.case is None:
         return step.reason
-    return step.reason + _CASE_NOTE[lang].format(sp.latex(step.case))
+    return step.reason + _CASE_NOTE[lang].format(expr_latex(step.case))
 
 
 def _environment(name: str, rows: list[str]) -> str:
@@ -112,7 +196,9 @@ def latex(derivation: Derivation, *, standalone: bool = False) -> str:
             "align*",
             [
                 rf"\intertext{{\textbf{{{number}.}} {_words(step, lang)}}}" + "\n" + formula
-                for number, step, formula in block
+                for (number, step, _), formula in zip(
+                    block, _rows(block, fit=standalone), strict=True
+                )
             ],
         )
         for block in _blocks(derivation)
@@ -143,8 +229,9 @@ def notebook(derivation: Derivation) -> str:
         _environment(
             "aligned",
             [
-                rf"{formula} && \textstyle\text{{{number}. {_words(step, lang)}}}"
-                for number, step, formula in block
+                rf"{relation_latex(step.expr, chained=chained)} && "
+                rf"\textstyle\text{{{number}. {_words(step, lang)}}}"
+                for number, step, chained in block
             ],
         )
         for block in _blocks(derivation)
@@ -157,8 +244,8 @@ def markdown(derivation: Derivation) -> str:
     lang = derivation.lang.value
     parts = [f"## {derivation.title}", ""]
     for number, step in enumerate(derivation.steps, start=1):
-        case = f" ({_CASE[lang]} ${sp.latex(step.case)}$)" if step.case is not None else ""
-        parts += [f"**{number}.** {step.reason}{case}", "", "$$", sp.latex(step.expr), "$$", ""]
+        case = f" ({_CASE[lang]} ${expr_latex(step.case)}$)" if step.case is not None else ""
+        parts += [f"**{number}.** {step.reason}{case}", "", "$$", expr_latex(step.expr), "$$", ""]
     return "\n".join(parts)
 
 
