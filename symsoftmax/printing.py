@@ -86,12 +86,15 @@ class _Printer(LatexPrinter):
 
 
 def expr_latex(expr: sp.Basic) -> str:
-    """The LaTeX of an expression or relation, as every printer of derivations prints it.
+    r"""The LaTeX of an expression or relation, as every printer of derivations prints it.
 
     Example:
-        >>> z = sp.IndexedBase("z")
-        >>> expr_latex(sp.Derivative(sp.exp(z[1]), z[2]) * sp.exp(z[3]))
-        '\\left(\\frac{\\partial}{\\partial {z}_{2}} e^{{z}_{1}}\\right) e^{{z}_{3}}'
+        >>> z, k, K = sp.IndexedBase("z"), sp.Symbol("k"), sp.Symbol("K")
+        >>> f, g = sp.exp(z[1]), sp.Sum(sp.exp(z[k]), (k, 1, K))
+        >>> print(expr_latex(sp.Derivative(f, z[2]) * g))
+        \left(\frac{\partial}{\partial {z}_{2}} e^{{z}_{1}}\right) \sum_{k=1}^{K} e^{{z}_{k}}
+        >>> print(expr_latex(sp.Derivative(f * g, z[2])))
+        \frac{\partial}{\partial {z}_{2}} \left(e^{{z}_{1}} \sum_{k=1}^{K} e^{{z}_{k}}\right)
     """
     return _Printer({"mat_delim": "("}).doprint(expr)
 
