@@ -89,6 +89,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     docs.add_argument("directory")
     docs.add_argument("--no-figures", dest="figures", action="store_false", help="skip the figures")
+    docs.add_argument(
+        "--no-typeset",
+        dest="typeset",
+        action="store_false",
+        help="skip the typeset LaTeX pages (they need pdflatex, xelatex and pdftoppm)",
+    )
     demo_parser = commands.add_parser("demo", help="run a numeric demonstration, print a table")
     demo_parser.add_argument("name", choices=_DEMOS)
     demo_parser.add_argument(
@@ -141,7 +147,9 @@ def _docs(args: argparse.Namespace) -> int:
     if args.figures:
         _need_matplotlib("docs (with figures; --no-figures skips them)")
     try:
-        written = docsite.write(args.directory, figures=args.figures)
+        written = docsite.write(args.directory, figures=args.figures, typeset=args.typeset)
+    except FileNotFoundError as err:
+        raise UsageError(f"{err} (or pass --no-typeset)") from None
     except OSError as err:
         raise UsageError(f"cannot write the documentation to {args.directory!r}: {err}") from None
     print(f"Wrote {len(written)} files to {args.directory}: {written[0].name}, ...")

@@ -5,8 +5,11 @@ r"""Documentation generated from the derivations: an index and a page per deriva
 - ``DIR/index.md``: every registered derivation, its result and links to its pages;
 - ``DIR/en/NAME.md`` and ``DIR/zh/NAME.md``: the result, a table of the steps (statement and
   justification) for any number of classes K and for K = 3, and the derivation's figure;
-- ``DIR/figures/NAME.png``: the figures of :mod:`symsoftmax.plots` and of the
-  over-parameterization demonstration (with the ``plot`` extra).
+- ``DIR/figures/NAME.png``: the figures of :mod:`symsoftmax.plots` (with the ``plot``
+  extra);
+- ``DIR/typeset/NAME-en.png`` and ``NAME-zh.png``: the first page of the standalone LaTeX
+  document, typeset by pdflatex and xelatex (:mod:`symsoftmax.typeset`), for the
+  derivations in :data:`TYPESET`.
 
 Each page is written only after its derivation has been verified (:meth:`Derivation.verify`,
 for any K and for K = 3), so a page never shows a step that does not hold. The math is the
@@ -30,7 +33,7 @@ from .derivation import Derivation, Lang, Text
 from .derivations import derivations, derive
 from .printing import expr_latex
 
-__all__ = ["FIGURES", "index", "page", "write"]
+__all__ = ["FIGURES", "TYPESET", "index", "page", "write"]
 
 #: The concrete number of classes shown beside the symbolic-K derivation.
 K_EXAMPLE = 3
@@ -42,6 +45,9 @@ FIGURES = {
     "jacobian": "jacobian",
     "overparameterization": "overparameterization",
 }
+
+#: The derivations whose standalone document is typeset and shown as an image (any K).
+TYPESET = ("jacobian",)
 
 
 class _Words:
@@ -56,6 +62,11 @@ class _Words:
     reason = Text("justification", "理由")
     case = Text("case", "情形")
     figure = Text("Figure", "图")
+    typeset = Text(
+        "The first page of `symsoftmax show {name} --format latex --standalone`, typeset by "
+        "pdflatex:",
+        "`symsoftmax show {name} --format latex --standalone --lang zh` 的第一页，由 xelatex 排版：",
+    )
     verified = Text(
         "Every step below is proved by SymPy and checked with mpmath at 40 digits, for any "
         f"$`K`$ and for $`K = {K_EXAMPLE}`$: `symsoftmax verify {{name}}`.",
@@ -144,6 +155,15 @@ def page(name: str, *, lang: str = "en") -> str:
     if name in FIGURES:
         figure = FIGURES[name]
         lines += [f"## {_Words.figure(code)}", "", f"![{figure}](../figures/{figure}.png)", ""]
+    if name in TYPESET:
+        lines += [
+            "## LaTeX",
+            "",
+            _Words.typeset(code).format(name=name),
+            "",
+            f"![{name}](../typeset/{name}-{code.value}.png)",
+            "",
+        ]
     lines += ["---", "", _Words.generated(code), ""]
     return "\n".join(lines)
 
@@ -173,12 +193,16 @@ def index() -> str:
     return "\n".join(lines)
 
 
-def write(directory: str | PathLike[str], *, figures: bool = True) -> list[Path]:
+def write(
+    directory: str | PathLike[str], *, figures: bool = True, typeset: bool = True
+) -> list[Path]:
     """Verify every derivation, then write the documentation into ``directory``.
 
     Args:
         directory: where to write; created if missing. Other files in it are left alone.
         figures: also draw the figures (needs matplotlib, the ``plot`` extra).
+        typeset: also typeset the pages of :data:`TYPESET` (needs pdflatex, xelatex with
+            ctex and pdftoppm).
 
     Returns:
         The paths written, in order: the index, the pages, the figures.
@@ -186,6 +210,8 @@ def write(directory: str | PathLike[str], *, figures: bool = True) -> list[Path]
     Raises:
         VerificationError: a derivation fails to verify (nothing more is written).
         ImportError: ``figures`` without matplotlib.
+        FileNotFoundError: ``typeset`` without the TeX engines (the message names the
+            Debian packages).
         OSError: the directory cannot be written.
     """
     root = Path(directory)
@@ -209,4 +235,13 @@ def write(directory: str | PathLike[str], *, figures: bool = True) -> list[Path]
             path = root / "figures" / f"{figure}.png"
             plots.save(figure, path)
             written.append(path)
+    if typeset:
+        from .typeset import render
+
+        (root / "typeset").mkdir(exist_ok=True)
+        for name in TYPESET:
+            for code in Lang:
+                path = root / "typeset" / f"{name}-{code.value}.png"
+                render(derive(name, lang=code.value), path, dpi=90)
+                written.append(path)
     return written

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -16,10 +17,17 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 REGENERATE = "regenerate it with `symsoftmax docs docs` and commit the result"
 
 
+#: Typesetting needs TeX (Debian packages, installed by .ci/run); without it that part of
+#: docs/ is not regenerated here (under CI=true the compile tests fail instead).
+TEX = all(shutil.which(program) for program in ("pdflatex", "xelatex", "pdftoppm"))
+
+
 def _generated(root: Path) -> set[str]:
     """The files the generator owns under root (docs/ also holds hand-written files)."""
     owned = [root / "index.md", *root.glob("en/*.md"), *root.glob("zh/*.md")]
     owned += root.glob("figures/*.png")
+    if TEX:
+        owned += root.glob("typeset/*.png")
     return {p.relative_to(root).as_posix() for p in owned if p.is_file()}
 
 
@@ -27,7 +35,7 @@ def _generated(root: Path) -> set[str]:
 def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pytest.importorskip("matplotlib")
     root = tmp_path_factory.mktemp("docs")
-    docsite.write(root)
+    docsite.write(root, typeset=TEX)
     return root
 
 
@@ -92,12 +100,12 @@ def test_nothing_is_written_when_a_derivation_fails(tmp_path: Path, monkeypatch)
 
     monkeypatch.setattr(ss.Derivation, "verify", broken)
     with pytest.raises(ss.VerificationError):
-        docsite.write(tmp_path / "out", figures=False)
+        docsite.write(tmp_path / "out", figures=False, typeset=False)
     assert not (tmp_path / "out").exists()
 
 
 def test_cli_docs_writes_pages(tmp_path: Path, capsys) -> None:
-    assert main(["docs", str(tmp_path), "--no-figures"]) == 0
+    assert main(["docs", str(tmp_path), "--no-figures", "--no-typeset"]) == 0
     assert (tmp_path / "index.md").is_file() and (tmp_path / "zh" / "jacobian.md").is_file()
     assert not (tmp_path / "figures").exists()
     assert "index.md" in capsys.readouterr().out
@@ -106,7 +114,7 @@ def test_cli_docs_writes_pages(tmp_path: Path, capsys) -> None:
 def test_cli_docs_unwritable_directory(tmp_path: Path, capsys) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    assert main(["docs", str(blocker / "sub"), "--no-figures"]) == 2
+    assert main(["docs", str(blocker / "sub"), "--no-figures", "--no-typeset"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("symsoftmax: error:") and err.count("\n") == 1 and "Traceback" not in err
 
@@ -123,3 +131,10 @@ def test_workflow_script_runs(capsys) -> None:
     s1 = 1 / (1 + np.exp(-3.0))
     value = float(re.search(r"J\(803, 800, 0\)\[0, 1\] = (\S+)", out).group(1))
     assert value == pytest.approx(-s1 * s1 * np.exp(-3.0), rel=1e-14)
+
+
+def test_cli_docs_without_tex_names_the_packages(tmp_path: Path, capsys, monkeypatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda program: None)  # no TeX on this machine
+    assert main(["docs", str(tmp_path), "--no-figures"]) == 2
+    err = capsys.readouterr().err
+    assert "is not installed: apt-get install" in err and "--no-typeset" in err and err.count("\n") == 1

@@ -23,16 +23,7 @@ import numpy as np
 import pytest
 
 import symsoftmax as ss
-
-#: The engine of each language, as the document class requires (article, ctexart).
-ENGINES = {"en": "pdflatex", "zh": "xelatex"}
-
-#: The Debian packages that provide each program.
-PACKAGES = {
-    "pdflatex": "texlive-latex-base texlive-latex-recommended",
-    "xelatex": "texlive-xetex texlive-lang-chinese fonts-arphic-uming fonts-arphic-ukai",
-    "pdftoppm": "poppler-utils",
-}
+from symsoftmax.typeset import ENGINES, PACKAGES
 
 #: Log lines that mean the document is wrong, even when the engine exits with 0.
 PROBLEMS = ("Undefined control sequence", "Missing character", "LaTeX Error")
@@ -193,3 +184,23 @@ def test_the_checks_catch_what_they_look_for(tmp_path: Path) -> None:
     assert any("Undefined control sequence" in problem for problem in _problems(result.log))
     (too_wide,) = _too_wide(result.log, broken)
     assert too_wide.endswith("at line 7: step 1")
+
+
+def test_typeset_reports_an_engine_failure(tmp_path: Path, monkeypatch) -> None:
+    from symsoftmax.typeset import TypesetError, typeset
+
+    _require("pdflatex")
+    broken = "\\documentclass{article}\\begin{document}\\nosuchmacro\\end{document}\n"
+    monkeypatch.setattr(ss.Derivation, "to_latex", lambda self, standalone=False: broken)
+    with pytest.raises(TypesetError, match=r"pdflatex failed on normalization-Kany-en\.tex"):
+        typeset(ss.derive("normalization"), tmp_path)
+
+
+def test_typeset_names_the_missing_package(tmp_path: Path, monkeypatch) -> None:
+    from symsoftmax.typeset import typeset
+
+    monkeypatch.setattr(shutil, "which", lambda program: None)
+    with pytest.raises(
+        FileNotFoundError, match="xelatex is not installed: apt-get install texlive-xetex"
+    ):
+        typeset(ss.derive("normalization", lang="zh"), tmp_path)

@@ -1,0 +1,96 @@
+"""Typeset a derivation with a real TeX engine: a PDF, and its first page as a PNG image.
+
+English documents (``article``) are compiled with pdflatex, Chinese ones (``ctexart``) with
+xelatex; pdftoppm (poppler) renders a page. These are Debian packages, not Python ones:
+a missing program raises :class:`FileNotFoundError` naming the package to install.
+
+Example:
+    >>> import shutil, tempfile, pathlib, symsoftmax as ss
+    >>> if shutil.which("pdflatex"):
+    ...     with tempfile.TemporaryDirectory() as tmp:
+    ...         pdf = typeset(ss.derive("normalization", K=2), tmp)
+    ...         print(pdf.name, pdf.read_bytes()[:5])
+    ... else:
+    ...     print("normalization-K2-en.pdf", b"%PDF-")
+    normalization-K2-en.pdf b'%PDF-'
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from os import PathLike
+from pathlib import Path
+
+from .derivation import Derivation, Lang
+from .errors import SymsoftmaxError
+
+__all__ = ["ENGINES", "PACKAGES", "TypesetError", "render", "typeset"]
+
+#: The engine of each language, as its document class requires (article, ctexart).
+ENGINES = {Lang.EN: "pdflatex", Lang.ZH: "xelatex"}
+
+#: The Debian packages that provide each program.
+PACKAGES = {
+    "pdflatex": "texlive-latex-base texlive-latex-recommended",
+    "xelatex": "texlive-xetex texlive-lang-chinese fonts-arphic-uming fonts-arphic-ukai",
+    "pdftoppm": "poppler-utils",
+}
+
+
+class TypesetError(SymsoftmaxError):
+    """The TeX engine rejected a document that symsoftmax printed (a bug in the printer)."""
+
+
+def _program(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise FileNotFoundError(f"{name} is not installed: apt-get install {PACKAGES[name]}")
+    return path
+
+
+def _stem(d: Derivation) -> str:
+    return f"{d.name}-K{'any' if d.K is None else d.K}-{d.lang.value}"
+
+
+def typeset(d: Derivation, directory: str | PathLike[str]) -> Path:
+    """Compile ``d.to_latex(standalone=True)`` in ``directory``; the path of the PDF.
+
+    Raises:
+        FileNotFoundError: the engine is not installed (the message names the package).
+        TypesetError: the engine failed (the message quotes the end of its log).
+    """
+    engine = _program(ENGINES[d.lang])
+    where = Path(directory)
+    stem = _stem(d)
+    (where / f"{stem}.tex").write_text(d.to_latex(standalone=True), encoding="utf-8")
+    run = subprocess.run(
+        [engine, "-interaction=nonstopmode", "-halt-on-error", f"{stem}.tex"],
+        cwd=where,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=300,
+    )
+    if run.returncode != 0:
+        tail = run.stdout.strip().splitlines()[-5:]
+        raise TypesetError(f"{Path(engine).name} failed on {stem}.tex: " + " / ".join(tail))
+    return where / f"{stem}.pdf"
+
+
+def render(d: Derivation, path: str | PathLike[str], *, dpi: int = 60) -> None:
+    """Typeset ``d`` and write its first page to ``path`` as a PNG image.
+
+    Raises:
+        FileNotFoundError: the engine or pdftoppm is not installed.
+        TypesetError: the engine failed.
+    """
+    import tempfile
+
+    pdftoppm = _program("pdftoppm")
+    target = Path(path)
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = typeset(d, tmp)
+        command = [pdftoppm, "-r", str(dpi), "-f", "1", "-l", "1", "-png", "-singlefile"]
+        subprocess.run([*command, pdf.name, "page"], cwd=tmp, check=True, capture_output=True)
+        shutil.copyfile(Path(tmp) / "page.png", target)
