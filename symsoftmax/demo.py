@@ -679,11 +679,12 @@ def plot(result: OverparameterizationResult, path: str | PathLike[str]) -> None:
     """Save :func:`symsoftmax.plots.overparameterization` of ``result`` to ``path`` (the
     format from the extension).
 
-    The same matplotlib writes the same bytes: the file carries no "Software" entry.
+    The same matplotlib writes the same PNG bytes: a PNG carries no "Software" entry.
 
     Raises:
         ImportError: matplotlib is not installed.
     """
     from .plots import overparameterization
 
-    overparameterization(result).savefig(path, metadata={"Software": None})
+    png = str(path).lower().endswith(".png")
+    overparameterization(result).savefig(path, metadata={"Software": None} if png else None)

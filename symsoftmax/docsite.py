@@ -31,20 +31,15 @@ from pathlib import Path
 
 from .derivation import Derivation, Lang, Text
 from .derivations import derivations, derive
-from .printing import expr_latex
+from .printing import expr_latex, justification
 
 __all__ = ["FIGURES", "TYPESET", "index", "page", "write"]
 
 #: The concrete number of classes shown beside the symbolic-K derivation.
 K_EXAMPLE = 3
 
-#: The figure of each derivation that has one: derivation name -> figure name.
-FIGURES = {
-    "sigmoid": "sigmoid",
-    "temperature": "temperature",
-    "jacobian": "jacobian",
-    "overparameterization": "overparameterization",
-}
+#: The derivations that have a figure of the same name (:mod:`symsoftmax.plots`).
+FIGURES = ("sigmoid", "temperature", "jacobian", "overparameterization")
 
 #: The derivations whose standalone document is typeset and shown as an image (any K).
 TYPESET = ("jacobian",)
@@ -58,9 +53,8 @@ class _Words:
     steps_k = Text(
         f"Steps for $`K = {K_EXAMPLE}`$ classes", f"推导步骤（$`K = {K_EXAMPLE}`$ 个类别）"
     )
-    statement = Text("statement", "等式或不等式")
+    statement = Text("statement", "命题")
     reason = Text("justification", "理由")
-    case = Text("case", "情形")
     figure = Text("Figure", "图")
     typeset = Text(
         "The first page of `symsoftmax show {name} --format latex --standalone`, typeset by "
@@ -106,20 +100,18 @@ def _table(d: Derivation) -> list[str]:
         "|---:|---|---|",
     ]
     for number, step in enumerate(d.steps, start=1):
-        reason = _prose(step.reason)
-        if step.case is not None:
-            case = f"{_Words.case(lang)} {_math(expr_latex(step.case))}"
-            reason += f" ({case})" if lang is Lang.EN else f"（{case}）"
+        reason = _prose(justification(step, lang.value))
         rows.append(f"| {number} | {_cell(_math(expr_latex(step.expr)))} | {_cell(reason)} |")
     return rows
 
 
-def page(name: str, *, lang: str = "en") -> str:
+def page(name: str, *, lang: str = "en", figures: bool = True, typeset: bool = True) -> str:
     """The Markdown page of one derivation, in one language.
 
     Args:
         name: a registered derivation (:func:`symsoftmax.derivations`).
         lang: ``"en"`` or ``"zh"``.
+        figures, typeset: link the derivation's figure and typeset page, if it has one.
 
     Returns:
         The page: title, links, the result as a ``$$`` block, the verification statement,
@@ -152,10 +144,9 @@ def page(name: str, *, lang: str = "en") -> str:
         *_table(d3),
         "",
     ]
-    if name in FIGURES:
-        figure = FIGURES[name]
-        lines += [f"## {_Words.figure(code)}", "", f"![{figure}](../figures/{figure}.png)", ""]
-    if name in TYPESET:
+    if figures and name in FIGURES:
+        lines += [f"## {_Words.figure(code)}", "", f"![{name}](../figures/{name}.png)", ""]
+    if typeset and name in TYPESET:
         lines += [
             "## LaTeX",
             "",
@@ -208,30 +199,34 @@ def write(
         The paths written, in order: the index, the pages, the figures.
 
     Raises:
-        VerificationError: a derivation fails to verify (nothing more is written).
+        VerificationError: a derivation fails to verify (no page is written).
+        ValueError: ``directory`` is empty.
         ImportError: ``figures`` without matplotlib.
         FileNotFoundError: ``typeset`` without the TeX engines (the message names the
             Debian packages).
         OSError: the directory cannot be written.
     """
     root = Path(directory)
+    if not str(directory):
+        raise ValueError("the directory to write the documentation to is empty")
+    root.mkdir(parents=True, exist_ok=True)  # fails early, before the verification
     for name in derivations():
         for K in (None, K_EXAMPLE):
             derive(name, K=K).verify()
     written = [root / "index.md"]
-    root.mkdir(parents=True, exist_ok=True)
     written[0].write_text(index(), encoding="utf-8")
     for code in Lang:
         (root / code.value).mkdir(exist_ok=True)
         for name in derivations():
             path = root / code.value / f"{name}.md"
-            path.write_text(page(name, lang=code.value), encoding="utf-8")
+            text = page(name, lang=code.value, figures=figures, typeset=typeset)
+            path.write_text(text, encoding="utf-8")
             written.append(path)
     if figures:
         from . import plots
 
         (root / "figures").mkdir(exist_ok=True)
-        for figure in sorted(set(FIGURES.values())):
+        for figure in FIGURES:
             path = root / "figures" / f"{figure}.png"
             plots.save(figure, path)
             written.append(path)

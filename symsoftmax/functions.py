@@ -495,9 +495,20 @@ class Sigmoid(sp.Function):
         return self.rewrite(sp.exp)._eval_evalf(prec)
 
     def _numpycode(self, printer: Printer) -> str:
-        # 1 / (1 + e^{-x}) = e^{-log(1 + e^{-x})}; numpy's logaddexp(0, -x) never overflows.
+        # 1 / (1 + e^{-x}) = e^{-log(1 + e^{-x})}; numpy's logaddexp(0, -x) never overflows
+        # (-1.0 * x: an unsigned integer x is negated as a float, not wrapped around).
         exp, logaddexp = (printer._module_format(f"numpy.{f}") for f in ("exp", "logaddexp"))
-        return f"{exp}(-{logaddexp}(0, -({printer._print(self.args[0])})))"
+        return f"{exp}(-{logaddexp}(0, -1.0 * ({printer._print(self.args[0])})))"
+
+    def _pythoncode(self, printer: Printer) -> str:
+        # math.exp overflows past 709: use e^{-|x|}, in (0, 1], on either side of 0.
+        exp = printer._module_format("math.exp")
+        x = printer._print(self.args[0])
+        return f"(1 / (1 + {exp}(-({x}))) if ({x}) >= 0 else {exp}({x}) / (1 + {exp}({x})))"
+
+    def _mpmathcode(self, printer: Printer) -> str:
+        exp = printer._module_format("mpmath.exp")
+        return f"(1 / (1 + {exp}(-({printer._print(self.args[0])}))))"
 
     def _latex(self, printer: LatexPrinter, exp: str | None = None) -> str:
         return _powered(

@@ -29,7 +29,15 @@ from .functions import LogSumExp, Sigmoid, Softmax
 if TYPE_CHECKING:
     from .derivation import Derivation, Step
 
-__all__ = ["expr_latex", "latex", "markdown", "notebook", "relation_latex", "text"]
+__all__ = [
+    "expr_latex",
+    "justification",
+    "latex",
+    "markdown",
+    "notebook",
+    "relation_latex",
+    "text",
+]
 
 _OPS = {
     sp.Eq: "=",
@@ -99,18 +107,15 @@ def expr_latex(expr: sp.Basic) -> str:
     return _Printer({"mat_delim": "("}).doprint(expr)
 
 
-_side = expr_latex
-
-
 def relation_latex(expr: sp.Basic, *, chained: bool = False) -> str:
     """``lhs &op rhs`` for alignment (``&op rhs`` when ``chained``), else ``&expr``."""
     if isinstance(expr, sp.Contains):
-        return rf"{_side(expr.args[0])} &\in {_side(expr.args[1])}"
+        return rf"{expr_latex(expr.args[0])} &\in {expr_latex(expr.args[1])}"
     op = _OPS.get(type(expr))
     if op is None:
-        return "&" + _side(expr)
-    lhs = "" if chained else _side(expr.lhs) + " "
-    return f"{lhs}&{op} {_side(expr.rhs)}"
+        return "&" + expr_latex(expr)
+    lhs = "" if chained else expr_latex(expr.lhs) + " "
+    return f"{lhs}&{op} {expr_latex(expr.rhs)}"
 
 
 def _chains(prev: Step | None, step: Step) -> bool:
@@ -167,15 +172,21 @@ def _rows(block: list[tuple[int, Step, bool]], *, fit: bool = False) -> list[str
         if op is None:
             wide.append(row)
             continue
-        lhs, rhs = (_side(side) for side in (step.expr.lhs, step.expr.rhs))
+        lhs, rhs = (expr_latex(side) for side in (step.expr.lhs, step.expr.rhs))
         if fit:
             lhs, rhs = rf"\fitted{{{lhs}}}", rf"\fitted{{{rhs}}}"
         wide.append(("" if chained else f"&{lhs} \\\\\n") + f"&\\quad {op} {rhs}")
     return wide
 
 
-def _words(step: Step, lang: str) -> str:
-    """The reason of a step, with its case if it has one: text with inline math."""
+def justification(step: Step, lang: str) -> str:
+    """The reason of a step, with its case if it has one: text with ``$...$`` inline math.
+
+    Example:
+        >>> import symsoftmax as ss
+        >>> justification(ss.derive("jacobian", lang="zh").steps[3], "zh")[-12:]
+        '（情形 $i = j$）'
+    """
     if step.case is None:
         return step.reason
     return step.reason + _CASE_NOTE[lang].format(expr_latex(step.case))
@@ -198,7 +209,7 @@ def latex(derivation: Derivation, *, standalone: bool = False) -> str:
         _environment(
             "align*",
             [
-                rf"\intertext{{\textbf{{{number}.}} {_words(step, lang)}}}" + "\n" + formula
+                rf"\intertext{{\textbf{{{number}.}} {justification(step, lang)}}}" + "\n" + formula
                 for (number, step, _), formula in zip(
                     block, _rows(block, fit=standalone), strict=True
                 )
@@ -233,7 +244,7 @@ def notebook(derivation: Derivation) -> str:
             "aligned",
             [
                 rf"{relation_latex(step.expr, chained=chained)} && "
-                rf"\textstyle\text{{{number}. {_words(step, lang)}}}"
+                rf"\textstyle\text{{{number}. {justification(step, lang)}}}"
                 for number, step, chained in block
             ],
         )
@@ -247,8 +258,8 @@ def markdown(derivation: Derivation) -> str:
     lang = derivation.lang.value
     parts = [f"## {derivation.title}", ""]
     for number, step in enumerate(derivation.steps, start=1):
-        case = f" ({_CASE[lang]} ${expr_latex(step.case)}$)" if step.case is not None else ""
-        parts += [f"**{number}.** {step.reason}{case}", "", "$$", expr_latex(step.expr), "$$", ""]
+        reason = justification(step, lang)
+        parts += [f"**{number}.** {reason}", "", "$$", expr_latex(step.expr), "$$", ""]
     return "\n".join(parts)
 
 

@@ -92,7 +92,7 @@ def one_line_error(err: str, words: str) -> None:
     assert "Traceback" not in err
 
 
-@pytest.mark.parametrize("name", [*plots.NAMES, "overparameterization"])
+@pytest.mark.parametrize("name", plots.NAMES)
 def test_plot_saves_each_figure_as_a_png(name: str, tmp_path, capsys) -> None:
     pytest.importorskip(
         "matplotlib", reason="matplotlib is the 'plot' extra: pip install 'symsoftmax[plot]'"

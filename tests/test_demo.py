@@ -320,3 +320,11 @@ def test_cli_plot_to_a_missing_directory_exits_2(capsys, tmp_path: Path, fast_cl
     path = tmp_path / "no" / "such" / "dir.png"
     assert cli.main(["demo", "overparameterization", "--plot", str(path)]) == 2
     assert "cannot write the plot" in capsys.readouterr().err
+
+
+def test_cli_saves_the_demo_plot_as_svg(capsys, tmp_path: Path, fast_cli) -> None:
+    # the format follows the extension; only PNG takes the reproducible-metadata option
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "demo.svg"
+    assert cli.main(["demo", "overparameterization", "--plot", str(path)]) == 0
+    assert path.read_text(encoding="utf-8").lstrip().startswith("<?xml")

@@ -48,13 +48,16 @@ def test_docs_directory_is_what_the_code_generates(fresh: Path) -> None:
 
 
 def test_figures_match_the_committed_ones(fresh: Path) -> None:
-    # Pixels, not bytes: font rendering may differ by a few pixels across matplotlib builds.
+    # Pixels, not bytes: antialiasing may differ slightly across matplotlib and TeX builds,
+    # but a moved or missing curve, bar or glyph changes many pixels by far more than 0.25
+    # (one curve of the sigmoid figure is about 0.4% of its pixels).
     from matplotlib.image import imread
 
     for name in sorted(n for n in _generated(fresh) if n.endswith(".png")):
         new, old = imread(fresh / name), imread(DOCS / name)
         assert new.shape == old.shape, f"docs/{name} changed size: {REGENERATE}"
-        assert float(np.mean(np.abs(new - old))) < 0.01, f"docs/{name} differs: {REGENERATE}"
+        changed = np.abs(new - old).reshape(*new.shape[:2], -1).max(axis=-1) > 0.25
+        assert float(np.mean(changed)) < 5e-4, f"docs/{name} differs: {REGENERATE}"
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -101,13 +104,16 @@ def test_nothing_is_written_when_a_derivation_fails(tmp_path: Path, monkeypatch)
     monkeypatch.setattr(ss.Derivation, "verify", broken)
     with pytest.raises(ss.VerificationError):
         docsite.write(tmp_path / "out", figures=False, typeset=False)
-    assert not (tmp_path / "out").exists()
+    assert list((tmp_path / "out").iterdir()) == []  # made, and left empty
 
 
 def test_cli_docs_writes_pages(tmp_path: Path, capsys) -> None:
     assert main(["docs", str(tmp_path), "--no-figures", "--no-typeset"]) == 0
     assert (tmp_path / "index.md").is_file() and (tmp_path / "zh" / "jacobian.md").is_file()
-    assert not (tmp_path / "figures").exists()
+    assert not (tmp_path / "figures").exists() and not (tmp_path / "typeset").exists()
+    # and no page links to a file that was not written
+    assert "](../figures/" not in (tmp_path / "en" / "jacobian.md").read_text(encoding="utf-8")
+    assert "](../typeset/" not in (tmp_path / "en" / "jacobian.md").read_text(encoding="utf-8")
     assert "index.md" in capsys.readouterr().out
 
 
@@ -137,4 +143,13 @@ def test_cli_docs_without_tex_names_the_packages(tmp_path: Path, capsys, monkeyp
     monkeypatch.setattr(shutil, "which", lambda program: None)  # no TeX on this machine
     assert main(["docs", str(tmp_path), "--no-figures"]) == 2
     err = capsys.readouterr().err
-    assert "is not installed: apt-get install" in err and "--no-typeset" in err and err.count("\n") == 1
+    assert (
+        "is not installed: apt-get install" in err
+        and "--no-typeset" in err
+        and err.count("\n") == 1
+    )
+
+
+def test_cli_docs_refuses_an_empty_directory(capsys) -> None:
+    assert main(["docs", ""]) == 2
+    assert "directory" in capsys.readouterr().err

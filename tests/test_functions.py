@@ -187,3 +187,22 @@ def test_sigmoid_lambdifies_stably() -> None:
     with mpmath.workdps(30):
         want = np.array([float(1 / (1 + mpmath.exp(-mpmath.mpf(v)))) for v in t])
     assert np.all(np.abs(got - want) <= 1e-13 * want)  # relative error, over e^{+-700}
+
+
+@pytest.mark.parametrize("modules", ["math", "mpmath"])
+def test_sigmoid_lambdifies_without_numpy(modules: str) -> None:
+    import mpmath
+
+    x = sp.Symbol("x", real=True)
+    f = sp.lambdify(x, ss.Sigmoid(x), modules)
+    for value in (-800.0, -3.0, 0.0, 2.5, 800.0):
+        want = 1 / (1 + mpmath.exp(-mpmath.mpf(value)))  # mpmath does not overflow
+        assert float(f(value)) == pytest.approx(float(want), rel=1e-15, abs=1e-300)
+
+
+def test_sigmoid_of_unsigned_integers() -> None:
+    from scipy.special import expit
+
+    x = sp.Symbol("x", real=True)
+    got = sp.lambdify(x, ss.Sigmoid(x))(np.array([0, 1, 2, 200], dtype=np.uint8))
+    assert np.allclose(got, expit(np.array([0.0, 1.0, 2.0, 200.0])), rtol=1e-15)

@@ -17,7 +17,8 @@ from symsoftmax.derivation import Derivation, Lang, Step
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _MATH = re.compile(r"\$([^$]*)\$")
 _WORDS_IN_MATH = re.compile(r"\\text\{[^}]*\}")  # \text{mean} is \text{均值} in Chinese
-_ASCII_PUNCTUATION = re.compile(r"[,:;()]")  # Chinese prose uses ，：；（）
+# Chinese prose uses ，：；（）, with no space beside them
+_ASCII_PUNCTUATION = re.compile(r"[,:;()]| [（），：；]|[（），：；] ")
 
 # K = 2 and K = 3 add or change lines (the vector written out, the rank at K = 2, ...).
 CASES = [(name, K) for name in ss.derivations() for K in (None, 2, 3)]
@@ -59,7 +60,7 @@ def _punctuation_problems(zh: Derivation) -> list[str]:
     if re.search(r"[:;]", _MATH.sub("", zh.title)):
         found.append(f"title: ASCII colon or semicolon in the Chinese: {zh.title!r}")
     for n, step in enumerate(zh.steps, start=1):
-        if _ASCII_PUNCTUATION.search(_MATH.sub("", step.reason)):
+        if _ASCII_PUNCTUATION.search(_MATH.sub("x", step.reason)):  # math stands for a word
             found.append(f"step {n}: ASCII punctuation in the Chinese prose: {step.reason!r}")
     return found
 

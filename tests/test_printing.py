@@ -8,7 +8,7 @@ import pytest
 import sympy as sp
 
 import symsoftmax as ss
-from symsoftmax.printing import relation_latex
+from symsoftmax.printing import expr_latex, relation_latex
 
 GOLDEN_SHIFT = r"""\begin{align*}
 \intertext{\textbf{1.} definition, applied to $\mathbf{z} + c \mathbf{1}$ for a real $c$}
@@ -162,3 +162,21 @@ def test_repr_latex_for_notebooks(name: str, K: int | None, lang: str) -> None:
 def test_text_is_readable() -> None:
     text = ss.derive("range").to_text()
     assert "σ(z)[i] < 1" in text and "$" not in text
+
+
+def test_a_chain_too_wide_for_the_page_puts_its_left_side_on_its_own_line() -> None:
+    d = ss.derive("regression_hessian", K=3)
+    lines = d.to_latex().splitlines()
+    at = next(n for n, line in enumerate(lines) if line.startswith(r"\intertext{\textbf{2.}"))
+    lhs, first, reason, second = lines[at + 1 : at + 5]
+    step2, step3 = d.steps[1].expr, d.steps[2].expr
+    assert lhs == "&" + expr_latex(step2.lhs) + r" \\"  # the left side alone
+    assert first == r"&\quad = " + expr_latex(step2.rhs) + r" \\"
+    assert reason.startswith(r"\intertext{\textbf{3.}")
+    assert second == r"&\quad = " + expr_latex(step3.rhs)
+    # a standalone document also scales a side that is still too wide to the line
+    doc = d.to_latex(standalone=True)
+    assert r"\newcommand{\fitted}" in doc
+    assert "&\\fitted{" + expr_latex(step2.lhs) + "} \\\\\n" in doc
+    # a narrow chain keeps one row per step, aligned at the relation
+    assert ss.derive("shift_invariance").to_latex().count(r"\quad =") == 0

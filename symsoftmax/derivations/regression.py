@@ -1,5 +1,5 @@
 """Softmax regression is over-parameterized: theta_k -> theta_k - psi changes nothing; its
-cost has a singular Hessian, which weight decay makes definite.
+cost has a singular Hessian, which weight decay makes positive definite.
 
 K classes, n features, parameter vectors theta_1..theta_K (the rows of Theta), an input x:
 h_Theta(x)_k = exp(theta_k^T x) / sum_j exp(theta_j^T x), the softmax of the scores.
@@ -19,7 +19,7 @@ TITLE = Text(
     "Softmax 回归的参数是过参数化的",
 )
 HESSIAN = Text(
-    "The Hessian of softmax regression: singular, and definite with weight decay",
+    "The Hessian of softmax regression: singular, and positive definite with weight decay",
     "Softmax 回归代价函数的 Hessian 矩阵：奇异，加入权重衰减后正定",
 )
 
@@ -75,7 +75,7 @@ def gradient_line(S: ClassSpace) -> Line:
             r"$\nabla_{\theta_k} J = \frac{1}{m} \sum_s (h_\Theta(x_s)_k - 1\{y_s = k\})\, x_s$ "
             r"(the cross-entropy gradient $\sigma - y$ through the scores; each $y_s$ sums to 1)",
             r"梯度，写成沿任意方向 $V$ 的导数："
-            r"$\nabla_{\theta_k} J = \frac{1}{m} \sum_s (h_\Theta(x_s)_k - 1\{y_s = k\})\, x_s$ "
+            r"$\nabla_{\theta_k} J = \frac{1}{m} \sum_s (h_\Theta(x_s)_k - 1\{y_s = k\})\, x_s$"
             r"（交叉熵梯度 $\sigma - y$ 经过得分的链式法则；每个 $y_s$ 之和为 1）",
         ),
     )
@@ -220,10 +220,12 @@ _EXAMPLE_FEATURES = 2
 
 
 def _hessian_blocks(S: ClassSpace) -> list[Line]:
-    """One sample x with two features: block (i, j) of the Kn x Kn Hessian, and its null space.
+    """One sample x with n = 2 features: block (i, j) of its Kn x Kn Hessian H_x, and its
+    null space.
 
-    H = (diag(h) - h h^T) kron x x^T says that block (i, j), the n x n second derivatives by
-    theta_i and theta_j, is h_i (delta_ij - h_j) x x^T: one statement for every i, j and K.
+    H_x = (diag(h) - h h^T) kron x x^T says that block (i, j), the n x n second derivatives
+    by theta_i and theta_j, is h_i (delta_ij - h_j) x x^T: one statement for every i, j and
+    K, proved here for n = 2 features.
     """
     i, j, k, K, n = S.i, S.j, S.k, S.K, _EXAMPLE_FEATURES
     # The scores written out, theta_k^T x = Theta_{k,1} x_1 + Theta_{k,2} x_2: SymPy
@@ -231,8 +233,8 @@ def _hessian_blocks(S: ClassSpace) -> list[Line]:
     scores = sp.Lambda(k, sp.Add(*(_theta[k, a] * _x[a] for a in range(1, n + 1))))
     lse = LogSumExp(scores, K)
     per_sample = -sp.Sum(S.y[k] * sp.log(Softmax(scores, K, k)), (k, 1, K))
-    with sp.evaluate(False):
-        split = lse - sp.Sum(S.y[k] * scores(k), (k, 1, K))
+    linear = sp.Sum(S.y[k] * scores(k), (k, 1, K))
+    split = sp.Add(lse, -linear, evaluate=False)
 
     def second(a: int, b: int) -> sp.Derivative:
         return sp.Derivative(lse, _theta[i, a], _theta[j, b])
@@ -262,27 +264,29 @@ def _hessian_blocks(S: ClassSpace) -> list[Line]:
         Line(
             sp.Eq(block, sp.MatMul(weight, outer, evaluate=False), evaluate=False),
             Text(
-                r"block $(i, j)$ of the $Kn \times Kn$ Hessian with respect to "
+                r"block $(i, j)$ of this sample's $Kn \times Kn$ Hessian $H_x$ with respect to "
                 r"$\operatorname{vec}(\Theta) = (\theta_1; \dots; \theta_K)$ is "
                 r"$h_i (\delta_{ij} - h_j)\, x x^{T}$: "
-                r"$H = (\operatorname{diag}(h) - h h^{T}) \otimes x x^{T}$",
-                r"关于 $\operatorname{vec}(\Theta) = (\theta_1; \dots; \theta_K)$ 的 "
-                r"$Kn \times Kn$ Hessian 矩阵的第 $(i, j)$ 块为 "
+                r"$H_x = (\operatorname{diag}(h) - h h^{T}) \otimes x x^{T}$ (proved here for "
+                rf"$n = {n}$; $H$ is the mean of the $H_{{x_s}}$)",
+                r"该样本关于 $\operatorname{vec}(\Theta) = (\theta_1; \dots; \theta_K)$ 的 "
+                r"$Kn \times Kn$ Hessian 矩阵 $H_x$ 的第 $(i, j)$ 块为 "
                 r"$h_i (\delta_{ij} - h_j)\, x x^{T}$，即 "
-                r"$H = (\operatorname{diag}(h) - h h^{T}) \otimes x x^{T}$",
+                r"$H_x = (\operatorname{diag}(h) - h h^{T}) \otimes x x^{T}$"
+                rf"（此处对 $n = {n}$ 证明；$H$ 是各 $H_{{x_s}}$ 的平均）",
             ),
         ),
         Line(
             sp.Eq(row, sp.zeros(n, 1), evaluate=False),
             Text(
-                r"block row $i$ of $H (\psi; \dots; \psi)$ is "
+                r"block row $i$ of $H_x (\psi; \dots; \psi)$ is "
                 r"$\sum_j h_i (\delta_{ij} - h_j)\, x x^{T} \psi = 0$, as "
                 r"$\sum_j h_i (\delta_{ij} - h_j) = 0$: $(\psi; \dots; \psi)$ is in the null "
-                r"space of $H$ for every $\psi$",
-                r"$H (\psi; \dots; \psi)$ 的第 $i$ 个块行等于 "
+                r"space of $H_x$ for every $\psi$",
+                r"$H_x (\psi; \dots; \psi)$ 的第 $i$ 个块行等于 "
                 r"$\sum_j h_i (\delta_{ij} - h_j)\, x x^{T} \psi = 0$，因为 "
                 r"$\sum_j h_i (\delta_{ij} - h_j) = 0$：对任意 $\psi$，$(\psi; \dots; \psi)$ "
-                r"都属于 $H$ 的零空间",
+                r"都属于 $H_x$ 的零空间",
             ),
         ),
     ]
@@ -380,11 +384,13 @@ def regression_hessian(S: ClassSpace) -> list[Line]:
             Text(
                 r"so $\operatorname{vec}(V)^{T} H_\lambda \operatorname{vec}(V) \geq "
                 r"\lambda \lVert V \rVert^2$, which is $> 0$ for every $V \neq 0$: "
-                r"$H_\lambda$ is positive definite, $J_\lambda$ is strictly convex and its "
-                r"minimizer is unique",
+                r"$H_\lambda$ is positive definite and $J_\lambda$ strictly convex, so it has at "
+                r"most one minimizer (and one exists, as $J_\lambda \to \infty$ when "
+                r"$\lVert \Theta \rVert \to \infty$)",
                 r"所以 $\operatorname{vec}(V)^{T} H_\lambda \operatorname{vec}(V) \geq "
                 r"\lambda \lVert V \rVert^2$，当 $V \neq 0$ 时它 $> 0$："
-                r"$H_\lambda$ 正定，$J_\lambda$ 严格凸，最小值点唯一",
+                r"$H_\lambda$ 正定，$J_\lambda$ 严格凸，故至多有一个最小值点"
+                r"（又因 $\lVert \Theta \rVert \to \infty$ 时 $J_\lambda \to \infty$，最小值点存在且唯一）",
             ),
         ),
         Line(
