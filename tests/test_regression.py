@@ -371,3 +371,25 @@ def test_python_m_symsoftmax_shows_and_verifies_it() -> None:
     assert verified.returncode == 0, verified.stderr
     row = verified.stdout.strip().splitlines()[-1].split()
     assert row[:4] == [NAME, "2", "12", "verified"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_two_classes_is_logistic_regression_against_scipy_expit(seed: int) -> None:
+    # overparameterization, K = 2: h_1 = sigmoid((theta_1 - theta_2)^T x), both sides of the
+    # derived line evaluated at random Theta, x (n = 3) against scipy's logistic function
+    from scipy.special import expit
+
+    import symsoftmax as ss
+    from symsoftmax.functions import expand_definitions
+
+    line = ss.derive("overparameterization", K=2).steps[7].expr
+    rng = np.random.default_rng(seed)
+    theta, x = rng.normal(size=(2, 3)) * 3, rng.normal(size=3)
+    n = sp.Symbol("n", integer=True, positive=True)
+    Theta, xs = sp.IndexedBase("Theta", real=True), sp.IndexedBase("x", real=True)
+    values = {Theta[k + 1, a + 1]: theta[k, a] for k in range(2) for a in range(3)}
+    values |= {xs[a + 1]: x[a] for a in range(3)}
+    want = expit((theta[0] - theta[1]) @ x)
+    for side in (line.lhs, line.rhs):
+        number = expand_definitions(side).subs(n, 3).doit().xreplace(values)
+        assert float(number.evalf(30)) == pytest.approx(want, rel=1e-13)
