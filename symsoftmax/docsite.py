@@ -210,6 +210,11 @@ def write(
     if not str(directory):
         raise ValueError("the directory to write the documentation to is empty")
     root.mkdir(parents=True, exist_ok=True)  # fails early, before the verification
+    if typeset:
+        from .typeset import PACKAGES, require
+
+        for program in PACKAGES:
+            require(program)
     for name in derivations():
         for K in (None, K_EXAMPLE):
             derive(name, K=K).verify()

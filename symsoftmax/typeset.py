@@ -25,7 +25,7 @@ from pathlib import Path
 from .derivation import Derivation, Lang
 from .errors import SymsoftmaxError
 
-__all__ = ["ENGINES", "PACKAGES", "TypesetError", "render", "typeset"]
+__all__ = ["ENGINES", "PACKAGES", "TypesetError", "render", "require", "typeset"]
 
 #: The engine of each language, as its document class requires (article, ctexart).
 ENGINES = {Lang.EN: "pdflatex", Lang.ZH: "xelatex"}
@@ -42,7 +42,12 @@ class TypesetError(SymsoftmaxError):
     """The TeX engine rejected a document that symsoftmax printed (a bug in the printer)."""
 
 
-def _program(name: str) -> str:
+def require(name: str) -> str:
+    """The path of the program ``name`` (a key of :data:`PACKAGES`).
+
+    Raises:
+        FileNotFoundError: it is not installed; the message names the Debian package.
+    """
     path = shutil.which(name)
     if path is None:
         raise FileNotFoundError(f"{name} is not installed: apt-get install {PACKAGES[name]}")
@@ -60,7 +65,7 @@ def typeset(d: Derivation, directory: str | PathLike[str]) -> Path:
         FileNotFoundError: the engine is not installed (the message names the package).
         TypesetError: the engine failed (the message quotes the end of its log).
     """
-    engine = _program(ENGINES[d.lang])
+    engine = require(ENGINES[d.lang])
     where = Path(directory)
     stem = _stem(d)
     (where / f"{stem}.tex").write_text(d.to_latex(standalone=True), encoding="utf-8")
@@ -87,7 +92,7 @@ def render(d: Derivation, path: str | PathLike[str], *, dpi: int = 60) -> None:
     """
     import tempfile
 
-    pdftoppm = _program("pdftoppm")
+    pdftoppm = require("pdftoppm")
     target = Path(path)
     with tempfile.TemporaryDirectory() as tmp:
         pdf = typeset(d, tmp)
