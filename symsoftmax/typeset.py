@@ -25,7 +25,15 @@ from pathlib import Path
 from .derivation import Derivation, Lang
 from .errors import SymsoftmaxError
 
-__all__ = ["ENGINES", "PACKAGES", "TypesetError", "render", "require", "typeset"]
+__all__ = [
+    "ENGINES",
+    "PACKAGES",
+    "TypesetError",
+    "compile_tex",
+    "render",
+    "require",
+    "typeset",
+]
 
 #: The engine of each language, as its document class requires (article, ctexart).
 ENGINES = {Lang.EN: "pdflatex", Lang.ZH: "xelatex"}
@@ -58,6 +66,27 @@ def _stem(d: Derivation) -> str:
     return f"{d.name}-K{'any' if d.K is None else d.K}-{d.lang.value}"
 
 
+def compile_tex(
+    tex: str, engine: str, directory: str | PathLike[str], *, stem: str = "doc"
+) -> subprocess.CompletedProcess[str]:
+    """Write ``tex`` to ``directory/stem.tex`` and run ``engine`` on it, without stopping for
+    input; the finished run (its ``returncode`` and ``stdout``; the log is ``stem.log``).
+
+    Raises:
+        FileNotFoundError: the engine is not installed (the message names the package).
+    """
+    program = require(engine)
+    (Path(directory) / f"{stem}.tex").write_text(tex, encoding="utf-8")
+    return subprocess.run(
+        [program, "-interaction=nonstopmode", "-halt-on-error", f"{stem}.tex"],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=300,
+    )
+
+
 def typeset(d: Derivation, directory: str | PathLike[str]) -> Path:
     """Compile ``d.to_latex(standalone=True)`` in ``directory``; the path of the PDF.
 
@@ -65,22 +94,12 @@ def typeset(d: Derivation, directory: str | PathLike[str]) -> Path:
         FileNotFoundError: the engine is not installed (the message names the package).
         TypesetError: the engine failed (the message quotes the end of its log).
     """
-    engine = require(ENGINES[d.lang])
-    where = Path(directory)
-    stem = _stem(d)
-    (where / f"{stem}.tex").write_text(d.to_latex(standalone=True), encoding="utf-8")
-    run = subprocess.run(
-        [engine, "-interaction=nonstopmode", "-halt-on-error", f"{stem}.tex"],
-        cwd=where,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=300,
-    )
+    engine, stem = ENGINES[d.lang], _stem(d)
+    run = compile_tex(d.to_latex(standalone=True), engine, directory, stem=stem)
     if run.returncode != 0:
         tail = run.stdout.strip().splitlines()[-5:]
-        raise TypesetError(f"{Path(engine).name} failed on {stem}.tex: " + " / ".join(tail))
-    return where / f"{stem}.pdf"
+        raise TypesetError(f"{engine} failed on {stem}.tex: " + " / ".join(tail))
+    return Path(directory) / f"{stem}.pdf"
 
 
 def render(d: Derivation, path: str | PathLike[str], *, dpi: int = 60) -> None:

@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 import symsoftmax as ss
-from symsoftmax.typeset import ENGINES, PACKAGES
+from symsoftmax.typeset import ENGINES, PACKAGES, compile_tex
 
 #: Log lines that mean the document is wrong, even when the engine exits with 0.
 PROBLEMS = ("Undefined control sequence", "Missing character", "LaTeX Error")
@@ -75,15 +75,7 @@ def _ink(pdf: Path) -> float:
 
 
 def _compile(tex: str, engine: str, directory: Path) -> Compiled:
-    (directory / "doc.tex").write_text(tex, encoding="utf-8")
-    run = subprocess.run(
-        [engine, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
-        cwd=directory,
-        capture_output=True,
-        text=True,
-        errors="replace",
-        timeout=300,
-    )
+    run = compile_tex(tex, engine, directory)  # doc.tex, doc.log, doc.pdf
     log_file = directory / "doc.log"
     log = log_file.read_text(encoding="utf-8", errors="replace") if log_file.exists() else ""
     pdf = directory / "doc.pdf"
