@@ -50,7 +50,7 @@ import sympy
 
 import symsoftmax as ss
 from symsoftmax import numeric as N
-from symsoftmax.codegen import module_source
+from symsoftmax.numeric.codegen import module_source
 
 __all__ = ["main"]
 
@@ -83,7 +83,7 @@ import json, time
 t0 = time.perf_counter()
 import symsoftmax.numeric as N
 t1 = time.perf_counter()
-from symsoftmax import codegen
+from symsoftmax.numeric import codegen
 at_import = codegen.module_source.cache_info().currsize
 import numpy as np
 x = np.random.default_rng(0).standard_normal((1000, 10))
@@ -637,7 +637,7 @@ def section(
         "|---:|---:|---:|",
         f"| {imports:.3f} s | {first:.3f} s | {ms(second)} |",
         "",
-        "Generation does not happen at import: `symsoftmax.codegen.module_source.cache_info()`"
+        "Generation does not happen at import: `symsoftmax.numeric.codegen.module_source.cache_info()`"
         f" holds {cached_at_import:.0f} entries right after the import and {cached_after:.0f}"
         " after the first call.",
         "",

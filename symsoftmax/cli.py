@@ -18,11 +18,13 @@ import time
 import unicodedata
 from collections.abc import Sequence
 
-from . import demo, docsite, plots
-from .codegen import NAMES, module_source
-from .derivation import Lang
-from .derivations import derivations, derive
+from . import gallery
+from .engine import Lang, derivations, derive
 from .errors import VerificationError
+from .numeric.codegen import NAMES, module_source
+from .output import docsite
+from .regression import demo
+from .regression import figure as demo_figure
 
 __all__ = ["main"]
 
@@ -101,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
         "--plot", metavar="FILE.png", help="also save a figure (needs matplotlib)"
     )
     plot = commands.add_parser("plot", help="save a figure as a PNG file (needs matplotlib)")
-    plot.add_argument("name", choices=plots.NAMES)
+    plot.add_argument("name", choices=gallery.NAMES)
     plot.add_argument("-o", "--output", metavar="FILE.png", required=True, help="where to save it")
     return parser
 
@@ -134,7 +136,7 @@ def _demo(args: argparse.Namespace) -> int:
     result = demo.overparameterization()
     if args.plot is not None:  # before any output: a failure prints only the error
         try:
-            demo.plot(result, args.plot)
+            demo_figure.plot(result, args.plot)
         except OSError as err:
             raise UsageError(f"cannot write the plot to {args.plot!r}: {err}") from None
     print(demo.format_table(result))
@@ -147,7 +149,8 @@ def _docs(args: argparse.Namespace) -> int:
     if args.figures:
         _need_matplotlib("docs (with figures; --no-figures skips them)")
     try:
-        written = docsite.write(args.directory, figures=args.figures, typeset=args.typeset)
+        figures = gallery.drawers() if args.figures else None
+        written = docsite.write(args.directory, figures=figures, typeset=args.typeset)
     except FileNotFoundError as err:
         raise UsageError(f"{err} (or pass --no-typeset)") from None
     except OSError as err:
@@ -160,7 +163,7 @@ def _plot(args: argparse.Namespace) -> int:
     _need_matplotlib("plot")
     path = args.output
     try:  # plots.save refuses a path not ending in .png (ValueError: a usage error)
-        plots.save(args.name, path)
+        gallery.save(args.name, path)
     except OSError as err:
         raise UsageError(f"cannot write the plot to {path!r}: {err}") from None
     print(f"Saved the {args.name} figure to {path}.")

@@ -24,11 +24,16 @@ class VerificationError(SymsoftmaxError):
     Attributes:
         derivation: name of the derivation.
         step: 1-based number of the failing step.
+        label: the label of the failing step, or None.
         detail: what failed, in words.
     """
 
-    def __init__(self, derivation: str, step: int, detail: str) -> None:
+    def __init__(
+        self, derivation: str, step: int, detail: str, *, label: str | None = None
+    ) -> None:
         self.derivation = derivation
         self.step = step
+        self.label = label
         self.detail = detail
-        super().__init__(f"derivation {derivation!r}, step {step}: {detail}")
+        named = f"step {step}" if label is None else f"step {step} ({label})"
+        super().__init__(f"derivation {derivation!r}, {named}: {detail}")

@@ -14,7 +14,9 @@ import numpy as np
 import pytest
 import scipy.special
 
-from symsoftmax import cli, demo
+from symsoftmax import cli
+from symsoftmax.regression import demo
+from symsoftmax.regression import figure as demo_figure
 
 LAMBDA = 1e-2
 
@@ -295,7 +297,7 @@ def test_cli_plot_without_matplotlib_exits_2_naming_the_extra(
     assert "matplotlib" in err and "'plot' extra" in err and "symsoftmax[plot]" in err
     assert not path.exists()
     with pytest.raises(ImportError, match="'plot' extra"):
-        demo.plot(demo.overparameterization(), path)
+        demo_figure.plot(demo.overparameterization(), path)
 
 
 def test_cli_saves_a_plot_that_is_not_blank(capsys, tmp_path: Path, fast_cli) -> None:

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 import symsoftmax as ss
-from symsoftmax import docsite
+from symsoftmax import gallery
 from symsoftmax.cli import main
+from symsoftmax.output import docsite
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 REGENERATE = "regenerate it with `symsoftmax docs docs` and commit the result"
@@ -35,7 +36,7 @@ def _generated(root: Path) -> set[str]:
 def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pytest.importorskip("matplotlib")
     root = tmp_path_factory.mktemp("docs")
-    docsite.write(root, typeset=TEX)
+    docsite.write(root, figures=gallery.drawers(), typeset=TEX)
     return root
 
 
@@ -63,7 +64,7 @@ def test_figures_match_the_committed_ones(fresh: Path) -> None:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("name", ss.derivations())
 def test_page_has_every_step_and_balanced_math(name: str, lang: str) -> None:
-    text = docsite.page(name, lang=lang)
+    text = docsite.page(name, lang=lang, figures=gallery.NAMES)
     rows = [line for line in text.splitlines() if re.match(r"\| \d+ \|", line)]
     steps = len(ss.derive(name).steps) + len(ss.derive(name, K=3).steps)
     assert len(rows) == steps  # one table row per step, any K and K = 3
@@ -76,7 +77,8 @@ def test_page_has_every_step_and_balanced_math(name: str, lang: str) -> None:
 
 
 def test_page_shows_the_result_and_links_both_languages() -> None:
-    en, zh = docsite.page("jacobian"), docsite.page("jacobian", lang="zh")
+    en = docsite.page("jacobian", figures=gallery.NAMES)
+    zh = docsite.page("jacobian", lang="zh", figures=gallery.NAMES)
     result = r"\left(\delta_{i j} - \sigma(\mathbf{z})_{j}\right) \sigma(\mathbf{z})_{i}"
     assert result in en and result in zh
     assert "[中文](../zh/jacobian.md)" in en and "[English](../en/jacobian.md)" in zh
@@ -103,7 +105,7 @@ def test_nothing_is_written_when_a_derivation_fails(tmp_path: Path, monkeypatch)
 
     monkeypatch.setattr(ss.Derivation, "verify", broken)
     with pytest.raises(ss.VerificationError):
-        docsite.write(tmp_path / "out", figures=False, typeset=False)
+        docsite.write(tmp_path / "out", figures=None, typeset=False)
     assert list((tmp_path / "out").iterdir()) == []  # made, and left empty
 
 

@@ -12,7 +12,7 @@ import scipy.special
 import sympy as sp
 
 import symsoftmax as ss
-from symsoftmax.functions import expand_definitions, sift_deltas
+from symsoftmax.symbolic.functions import expand_definitions, sift_deltas
 
 z = sp.IndexedBase("z", real=True)
 i, j, k, p, q = sp.symbols("i j k p q", integer=True, positive=True)

@@ -6,13 +6,14 @@ full-width punctuation in its prose, and every inline formula ``$...$`` of the E
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
 
 import symsoftmax as ss
 from symsoftmax import cli
-from symsoftmax.derivation import Derivation, Lang, Step
+from symsoftmax.engine import Derivation, Lang, Text
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _MATH = re.compile(r"\$([^$]*)\$")
@@ -78,20 +79,22 @@ def test_chinese_prose_has_full_width_punctuation(name: str, K: int | None) -> N
     assert _punctuation_problems(ss.derive(name, K=K, lang="zh")) == []
 
 
-def _with_reason(d: Derivation, reason: str) -> Derivation:
-    steps = (Step(d.steps[0].expr, reason, d.steps[0].case, d.steps[0].space), *d.steps[1:])
-    return Derivation(d.name, d.title, steps, d.space, d.lang, d.conclusion)
+def _with_reason(d: Derivation, reason: str | None) -> Derivation:
+    """``d`` with the Chinese reason of its first line replaced (None: no Chinese at all)."""
+    first, *rest = d.lines
+    text = Text(en=first.reason("en"), zh=reason)
+    return dataclasses.replace(d, lines=(dataclasses.replace(first, reason=text), *rest))
 
 
 @pytest.mark.parametrize(
     ("broken", "message"),
     [
-        (lambda en, zh: _with_reason(zh, en.steps[0].reason), "no CJK"),  # zh text = English
-        (lambda en, zh: _with_reason(zh, ""), "no CJK"),  # an empty text
+        (lambda en, zh: _with_reason(zh, en.step("definition").reason), "no CJK"),  # = English
+        (lambda en, zh: _with_reason(zh, None), "no CJK"),  # no Chinese text
         (lambda en, zh: _with_reason(zh, "分母与 $i 无关，提到求和号外"), "unbalanced"),
         (lambda en, zh: _with_reason(zh, "分母与 $j$ 无关，提到求和号外"), "lacks the formulas"),
-        (lambda en, zh: Derivation(zh.name, en.title, zh.steps, zh.space, zh.lang), "no CJK"),
-        (lambda en, zh: Derivation(zh.name, zh.title, zh.steps[:-1], zh.space, zh.lang), "steps"),
+        (lambda en, zh: dataclasses.replace(zh, heading=Text(en.title)), "no CJK"),
+        (lambda en, zh: dataclasses.replace(zh, lines=zh.lines[:-1]), "steps"),
     ],
 )
 def test_an_incomplete_translation_is_caught(broken, message: str) -> None:
@@ -107,7 +110,7 @@ def test_ascii_punctuation_in_chinese_prose_is_caught() -> None:
     assert _punctuation_problems(zh) == []
     broken = _with_reason(zh, "分母与 $i$ 无关, 提到求和号外")
     assert _punctuation_problems(broken) == [
-        f"step 1: ASCII punctuation in the Chinese prose: {broken.steps[0].reason!r}"
+        f"step 1: ASCII punctuation in the Chinese prose: {broken.step('definition').reason!r}"
     ]
 
 

@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 import symsoftmax as ss
-from symsoftmax.typeset import ENGINES, PACKAGES, compile_tex
+from symsoftmax.output.typeset import ENGINES, PACKAGES, compile_tex
 
 #: Log lines that mean the document is wrong, even when the engine exits with 0.
 PROBLEMS = ("Undefined control sequence", "Missing character", "LaTeX Error")
@@ -179,7 +179,7 @@ def test_the_checks_catch_what_they_look_for(tmp_path: Path) -> None:
 
 
 def test_typeset_reports_an_engine_failure(tmp_path: Path, monkeypatch) -> None:
-    from symsoftmax.typeset import TypesetError, typeset
+    from symsoftmax.output.typeset import TypesetError, typeset
 
     _require("pdflatex")
     broken = "\\documentclass{article}\\begin{document}\\nosuchmacro\\end{document}\n"
@@ -189,7 +189,7 @@ def test_typeset_reports_an_engine_failure(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_typeset_names_the_missing_package(tmp_path: Path, monkeypatch) -> None:
-    from symsoftmax.typeset import typeset
+    from symsoftmax.output.typeset import typeset
 
     monkeypatch.setattr(shutil, "which", lambda program: None)
     with pytest.raises(

@@ -53,9 +53,9 @@ from sympy.core.relational import Relational
 from sympy.parsing.latex import parse_latex
 
 import symsoftmax as ss
-from symsoftmax.functions import expand_definitions
-from symsoftmax.printing import relation_latex
-from symsoftmax.space import ClassSpace
+from symsoftmax.output.printing import relation_latex
+from symsoftmax.symbolic.functions import expand_definitions
+from symsoftmax.symbolic.space import ClassSpace
 
 KS = (2, 3)
 

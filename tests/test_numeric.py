@@ -12,7 +12,7 @@ import pytest
 import scipy.special
 
 from symsoftmax import numeric as N
-from symsoftmax.codegen import NAMES
+from symsoftmax.numeric.codegen import NAMES
 
 DPS = 60
 
@@ -285,7 +285,7 @@ def test_cli_codegen_prints_the_module() -> None:
 
 
 def test_import_does_not_generate() -> None:
-    code = "import symsoftmax.numeric as n, symsoftmax.codegen as c; print(c.module_source.cache_info().currsize)"
+    code = "import symsoftmax.numeric as n, symsoftmax.numeric.codegen as c; print(c.module_source.cache_info().currsize)"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 import scipy.special
 
-from symsoftmax import plots
+from symsoftmax import gallery
+from symsoftmax.output import plots
 
 pytest.importorskip(
     "matplotlib", reason="matplotlib is the 'plot' extra: pip install 'symsoftmax[plot]'"
@@ -167,26 +168,27 @@ def test_jacobian_heat_map(z) -> None:
 # -- by name, saving --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", plots.NAMES)
+@pytest.mark.parametrize("name", gallery.NAMES)
 def test_figure_dispatches_by_name(name: str) -> None:
-    fig = plots.figure(name)
+    fig = gallery.figure(name)
     assert isinstance(fig, Figure) and fig.axes
 
 
 def test_unknown_name_lists_the_known_ones() -> None:
-    with pytest.raises(ValueError, match="known plots: sigmoid, temperature, jacobian"):
-        plots.figure("nope")
-    with pytest.raises(ValueError, match="unknown plot 'nope'"):
-        plots.save("nope", "nope.png")
+    for module in (plots, gallery):
+        with pytest.raises(ValueError, match="known plots: sigmoid, temperature, jacobian"):
+            module.figure("nope")
+        with pytest.raises(ValueError, match="unknown plot 'nope'"):
+            module.save("nope", "nope.png")
 
 
-@pytest.mark.parametrize("name", plots.NAMES)
+@pytest.mark.parametrize("name", gallery.NAMES)
 def test_save_writes_a_png_that_is_not_blank_and_the_same_bytes_twice(
     name: str, tmp_path: Path
 ) -> None:
     first, second = tmp_path / f"{name}.png", tmp_path / f"{name}-again.png"
-    plots.save(name, first)
-    plots.save(name, second)
+    gallery.save(name, first)
+    gallery.save(name, second)
     data = first.read_bytes()
     assert data.startswith(PNG_SIGNATURE)
     assert data == second.read_bytes()  # deterministic: no version, no timestamp
@@ -242,19 +244,19 @@ def test_save_to_a_missing_directory_raises_oserror(tmp_path: Path) -> None:
 # -- matplotlib only when needed ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", plots.NAMES)
+@pytest.mark.parametrize("name", gallery.NAMES)
 def test_without_matplotlib_the_error_names_the_extra(name: str, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if not installed
     assert "sigmoid" in plots.NAMES  # the module is still importable
     with pytest.raises(ImportError, match=r"'plot' extra: pip install 'symsoftmax\[plot\]'"):
-        plots.figure(name)
+        gallery.figure(name)
 
 
 def test_importing_imports_no_matplotlib_and_drawing_no_pyplot(tmp_path: Path) -> None:
     code = (
-        "import sys, symsoftmax, symsoftmax.plots, symsoftmax.cli\n"
+        "import sys, symsoftmax, symsoftmax.output.plots, symsoftmax.cli\n"
         "assert 'matplotlib' not in sys.modules, 'imported matplotlib'\n"
-        f"symsoftmax.plots.save('temperature', {str(tmp_path / 't.png')!r})\n"
+        f"symsoftmax.output.plots.save('temperature', {str(tmp_path / 't.png')!r})\n"
         "assert 'matplotlib.pyplot' not in sys.modules, 'imported pyplot'\n"
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)

@@ -8,7 +8,7 @@ import pytest
 import sympy as sp
 
 import symsoftmax as ss
-from symsoftmax.printing import expr_latex, relation_latex
+from symsoftmax.output.printing import expr_latex, relation_latex
 
 GOLDEN_SHIFT = r"""\begin{align*}
 \intertext{\textbf{1.} definition, applied to $\mathbf{z} + c \mathbf{1}$ for a real $c$}
@@ -169,7 +169,7 @@ def test_a_chain_too_wide_for_the_page_puts_its_left_side_on_its_own_line() -> N
     lines = d.to_latex().splitlines()
     at = next(n for n, line in enumerate(lines) if line.startswith(r"\intertext{\textbf{2.}"))
     lhs, first, reason, second = lines[at + 1 : at + 5]
-    step2, step3 = d.steps[1].expr, d.steps[2].expr
+    step2, step3 = d.step("second_directional").expr, d.step("variance").expr
     assert lhs == "&" + expr_latex(step2.lhs) + r" \\"  # the left side alone
     assert first == r"&\quad = " + expr_latex(step2.rhs) + r" \\"
     assert reason.startswith(r"\intertext{\textbf{3.}")

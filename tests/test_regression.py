@@ -8,7 +8,6 @@ Hessian, and SymPy's own ``hessian`` of the explicit per-sample cost.
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 import sys
 from collections.abc import Callable
@@ -19,12 +18,13 @@ import scipy.special
 import sympy as sp
 
 import symsoftmax as ss
-from symsoftmax import cli, demo
+from symsoftmax import cli
 from symsoftmax.derivations import regression as R
-from symsoftmax.functions import expand_definitions
-from symsoftmax.numcheck import check
-from symsoftmax.proof import prove
-from symsoftmax.space import ClassSpace
+from symsoftmax.engine.numcheck import check
+from symsoftmax.engine.proof import prove
+from symsoftmax.regression import demo
+from symsoftmax.symbolic.functions import expand_definitions
+from symsoftmax.symbolic.space import ClassSpace
 
 NAME = "regression_hessian"
 LAMBDA = 0.3
@@ -42,15 +42,15 @@ def test_it_verifies(K: int | None) -> None:
 def test_its_result_is_the_hessian_quadratic_form(K) -> None:
     d = ss.derive(NAME, K=K)
     assert len(d.steps) == 12
-    # the result is the Hessian quadratic form as a variance (line 3), in every language
-    assert d.result == d.steps[2].expr == ss.derive(NAME, K=K, lang="zh").result
+    # the result is the Hessian quadratic form as a variance, in every language
+    assert d.result == d.step("variance").expr == ss.derive(NAME, K=K, lang="zh").result
     assert isinstance(d.result, sp.Eq) and isinstance(d.result.lhs, sp.Subs)
 
 
 def test_overparameterization_keeps_its_result_and_steps() -> None:
     d = ss.derive("overparameterization")
     assert len(d.steps) == 9
-    assert d.result == d.steps[4].expr  # sigma((Theta - 1 psi^T) x) = sigma(Theta x)
+    assert d.result == d.step("shifted").expr  # sigma((Theta - 1 psi^T) x) = sigma(Theta x)
 
 
 # -- mutations: a broken step is caught, by each check alone, and named -------------------
@@ -95,55 +95,54 @@ def _without_mean(d: ss.Derivation, e: sp.Expr) -> sp.Expr:
 
 
 def _variance(d: ss.Derivation) -> sp.Expr:
-    return d.steps[2].expr.rhs
+    return d.step("variance").expr.rhs
 
 
 _m, _K = R.M_SAMPLES, sp.Symbol("K", integer=True, positive=True)
 
-# (K, step, mutation of (derivation, relation), what the slip is)
+# (K, step label, mutation of (derivation, relation), what the slip is)
 MUTATIONS = [
-    (None, 1, lambda d, r: _rhs(r, _without(ClassSpace.of(None).Y)(r.rhs)), "no linear"),
-    (None, 2, lambda d, r: _rhs(r, -r.rhs), "wrong sign"),
-    (3, 2, lambda d, r: _rhs(r, _m * r.rhs), "missing 1/m"),
-    (None, 3, lambda d, r: _rhs(r, 2 * r.rhs), "variance doubled"),
-    (None, 4, lambda d, r: sp.Lt(r.lhs, 0, evaluate=False), "a negative variance"),
-    (None, 5, lambda d, r: _rhs(r, _without_mean(d, r.rhs)), "the mean not subtracted"),
-    (None, 6, lambda d, r: _rhs(r, sp.S.One), "second derivative along 1 psi^T is 1"),
-    (3, 6, lambda d, r: _rhs(r, sp.S.One), "second derivative along 1 psi^T is 1"),
-    (None, 7, lambda d, r: _rhs(r, _variance(d)), "missing lambda term"),
-    (2, 7, lambda d, r: _rhs(r, _variance(d) + 2 * (r.rhs - _variance(d))), "2 lambda"),
-    (None, 8, lambda d, r: sp.Le(r.lhs, r.rhs, evaluate=False), "the bound reversed"),
-    (None, 9, lambda d, r: _rhs(r, r.rhs / _K), "missing the factor K"),
-    (None, 10, lambda d, r: _rhs(r, _without(d.space.y)(r.rhs)), "no linear"),
-    (None, 11, lambda d, r: _no_delta(r), "no diag(h)"),
-    (3, 11, lambda d, r: _plus_h_j(r), "+ h_j"),
-    (None, 12, lambda d, r: _not_a_shift(r), "(psi; 2 psi; ...) in the null space"),
-    (2, 12, lambda d, r: _not_a_shift(r), "(psi; 2 psi) in the null space"),
+    (None, "cost_lse", lambda d, r: _rhs(r, _without(ClassSpace.of(None).Y)(r.rhs)), "no linear"),
+    (None, "second_directional", lambda d, r: _rhs(r, -r.rhs), "wrong sign"),
+    (3, "second_directional", lambda d, r: _rhs(r, _m * r.rhs), "missing 1/m"),
+    (None, "variance", lambda d, r: _rhs(r, 2 * r.rhs), "variance doubled"),
+    (None, "convex", lambda d, r: sp.Lt(r.lhs, 0, evaluate=False), "a negative variance"),
+    (None, "along_shift", lambda d, r: _rhs(r, _without_mean(d, r.rhs)), "the mean not subtracted"),
+    (None, "singular", lambda d, r: _rhs(r, sp.S.One), "second derivative along 1 psi^T is 1"),
+    (3, "singular", lambda d, r: _rhs(r, sp.S.One), "second derivative along 1 psi^T is 1"),
+    (None, "decayed", lambda d, r: _rhs(r, _variance(d)), "missing lambda term"),
+    (2, "decayed", lambda d, r: _rhs(r, _variance(d) + 2 * (r.rhs - _variance(d))), "2 lambda"),
+    (None, "decayed_bound", lambda d, r: sp.Le(r.lhs, r.rhs, evaluate=False), "the bound reversed"),
+    (None, "decayed_shift", lambda d, r: _rhs(r, r.rhs / _K), "missing the factor K"),
+    (None, "sample_cost", lambda d, r: _rhs(r, _without(d.space.y)(r.rhs)), "no linear"),
+    (None, "blocks", lambda d, r: _no_delta(r), "no diag(h)"),
+    (3, "blocks", lambda d, r: _plus_h_j(r), "+ h_j"),
+    (None, "null_vector", lambda d, r: _not_a_shift(r), "(psi; 2 psi; ...) in the null space"),
+    (2, "null_vector", lambda d, r: _not_a_shift(r), "(psi; 2 psi) in the null space"),
 ]
-IDS = [f"K{K}-step{n}-{what}" for K, n, _, what in MUTATIONS]
+IDS = [f"K{K}-{label}-{what}" for K, label, _, what in MUTATIONS]
 
 
-def _broken(K, number, mutate) -> tuple[ss.Derivation, sp.Basic]:
+def _broken(K, label, mutate) -> tuple[ss.Derivation, sp.Basic]:
     d = ss.derive(NAME, K=K)
-    false = mutate(d, d.steps[number - 1].expr)
-    assert false != d.steps[number - 1].expr
-    steps = list(d.steps)
-    steps[number - 1] = dataclasses.replace(steps[number - 1], expr=false)
-    return dataclasses.replace(d, steps=tuple(steps)), false
+    false = mutate(d, d.step(label).expr)
+    assert false != d.step(label).expr
+    return d.replace_step(label, false), false
 
 
-@pytest.mark.parametrize(("K", "number", "mutate", "what"), MUTATIONS, ids=IDS)
-def test_a_broken_step_is_caught_and_named(K, number, mutate, what) -> None:
-    broken, _ = _broken(K, number, mutate)
+@pytest.mark.parametrize(("K", "label", "mutate", "what"), MUTATIONS, ids=IDS)
+def test_a_broken_step_is_caught_and_named(K, label, mutate, what) -> None:
+    broken, _ = _broken(K, label, mutate)
     with pytest.raises(ss.VerificationError) as info:
         broken.verify()
-    assert (info.value.derivation, info.value.step) == (NAME, number), what
+    assert (info.value.derivation, info.value.label) == (NAME, label), what
+    assert info.value.step == broken.step(label).number
 
 
-@pytest.mark.parametrize(("K", "number", "mutate", "what"), MUTATIONS, ids=IDS)
-def test_each_check_alone_rejects_the_broken_step(K, number, mutate, what) -> None:
-    broken, false = _broken(K, number, mutate)
-    step = broken.steps[number - 1]
+@pytest.mark.parametrize(("K", "label", "mutate", "what"), MUTATIONS, ids=IDS)
+def test_each_check_alone_rejects_the_broken_step(K, label, mutate, what) -> None:
+    broken, false = _broken(K, label, mutate)
+    step = broken.step(label)
     space = step.space or broken.space
     # SymPy does not prove it, and mpmath finds a point where it fails.
     assert prove(false, space, case=step.case) is False, what
@@ -233,13 +232,13 @@ def formula(expr: sp.Expr, K: int, theta, X, Y, V, psi, decay: float = 0.0) -> f
 def test_second_directional_derivative_matches_finite_differences(K: int, seed: int) -> None:
     theta, X, Y, V, psi = random_problem(seed, K)
     d = ss.derive(NAME, K=K)
-    moment, variance = d.steps[1].expr.rhs, d.steps[2].expr.rhs
+    moment, variance = d.step("second_directional").expr.rhs, d.step("variance").expr.rhs
     numeric = fd_second(lambda t: cost(theta + t * V, X, Y))
     for expr in (moment, variance):
         analytic = formula(expr, K, theta, X, Y, V, psi)
         assert analytic == pytest.approx(numeric, rel=1e-5), (expr, analytic, numeric)
     # with weight decay: the same plus lambda ||V||^2
-    decayed = formula(d.steps[6].expr.rhs, K, theta, X, Y, V, psi, LAMBDA)
+    decayed = formula(d.step("decayed").expr.rhs, K, theta, X, Y, V, psi, LAMBDA)
     numeric = fd_second(lambda t: cost(theta + t * V, X, Y, LAMBDA))
     assert decayed == pytest.approx(numeric, rel=1e-5)
     assert decayed == pytest.approx(
@@ -256,10 +255,10 @@ def test_along_a_row_shift_the_second_derivative_is_zero(K: int, seed: int) -> N
         assert cost(theta + t * shift, X, Y) == pytest.approx(cost(theta, X, Y), abs=1e-12)
     assert abs(fd_second(lambda t: cost(theta + t * shift, X, Y))) < 1e-6
     d = ss.derive(NAME, K=K)
-    flat = formula(d.steps[4].expr.rhs, K, theta, X, Y, shift, psi)
+    flat = formula(d.step("along_shift").expr.rhs, K, theta, X, Y, shift, psi)
     assert abs(flat) < 1e-25  # the variance of a constant, at 30 digits
     # with weight decay: lambda K ||psi||^2 = lambda ||1 psi^T||^2
-    decayed = formula(d.steps[8].expr.rhs, K, theta, X, Y, shift, psi, LAMBDA)
+    decayed = formula(d.step("decayed_shift").expr.rhs, K, theta, X, Y, shift, psi, LAMBDA)
     assert decayed == pytest.approx(LAMBDA * K * np.sum(psi**2), rel=1e-12)
     numeric = fd_second(lambda t: cost(theta + t * shift, X, Y, LAMBDA))
     assert decayed == pytest.approx(numeric, rel=1e-5)
@@ -273,7 +272,7 @@ def test_hessian_null_space_and_definiteness_by_the_eigensolver(K, n, seed) -> N
     # the toolkit's Hessian is the finite-difference Hessian of an independent cost
     np.testing.assert_allclose(H, H_fd, atol=1e-6)
     # vec(V)^T H vec(V) is the derived variance form
-    variance = formula(ss.derive(NAME, K=K).steps[2].expr.rhs, K, theta, X, Y, V, psi)
+    variance = formula(ss.derive(NAME, K=K).step("variance").expr.rhs, K, theta, X, Y, V, psi)
     assert V.ravel() @ H @ V.ravel() == pytest.approx(variance, rel=1e-10)
     for M, tol in ((H, 1e-12), (H_fd, 1e-6)):
         w, U = np.linalg.eigh(M)
@@ -315,7 +314,7 @@ def test_the_hessian_blocks_against_sympy_and_finite_differences(K, seed) -> Non
     theta, x, psi = rng.standard_normal((K, n)), rng.standard_normal(n), rng.standard_normal(n)
     y = rng.dirichlet(np.ones(K))
     d = ss.derive(NAME, K=K)
-    block_step, null_step = d.steps[10].expr, d.steps[11].expr
+    block_step, null_step = d.step("blocks").expr, d.step("null_vector").expr
     i, j = d.space.i, d.space.j
     entries = {R._theta[k + 1, a + 1]: theta[k, a] for k in range(K) for a in range(n)}
     entries |= {R._x[a + 1]: x[a] for a in range(n)} | {R._psi[a + 1]: psi[a] for a in range(n)}
@@ -380,9 +379,9 @@ def test_two_classes_is_logistic_regression_against_scipy_expit(seed: int) -> No
     from scipy.special import expit
 
     import symsoftmax as ss
-    from symsoftmax.functions import expand_definitions
+    from symsoftmax.symbolic.functions import expand_definitions
 
-    line = ss.derive("overparameterization", K=2).steps[7].expr
+    line = ss.derive("overparameterization", K=2).step("logistic").expr
     rng = np.random.default_rng(seed)
     theta, x = rng.normal(size=(2, 3)) * 3, rng.normal(size=3)
     n = sp.Symbol("n", integer=True, positive=True)

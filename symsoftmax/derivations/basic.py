@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..derivation import Text
-from ..space import ClassSpace
-from . import Line
+from ..engine import Line, Text
+from ..symbolic import ClassSpace
 
 DEFINITION = Text("The softmax function", "Softmax 函数的定义")
 NORMALIZATION = Text("The outputs of softmax sum to 1", "Softmax 的输出之和为 1")
@@ -32,6 +31,7 @@ def definition(S: ClassSpace) -> list[Line]:
                 r"definition, for $i = 1, \dots, K$ and $\mathbf{z} \in \mathbb{R}^K$, with $K > 1$ classes",
                 r"定义：对 $i = 1, \dots, K$ 与 $\mathbf{z} \in \mathbb{R}^K$，其中 $K > 1$ 为类别数",
             ),
+            label="definition",
         ),
         Line(
             sp.Contains(sigma, sp.Interval.open(0, 1), evaluate=False),
@@ -39,6 +39,7 @@ def definition(S: ClassSpace) -> list[Line]:
                 r"each output lies in $(0, 1)$, so $\sigma$ maps $\mathbb{R}^K$ to $(0, 1)^K$ (derivation range)",
                 r"每个输出都属于区间 $(0, 1)$，所以 $\sigma$ 把 $\mathbb{R}^K$ 映到 $(0, 1)^K$（见推导 range）",
             ),
+            label="open_interval",
         ),
         Line(
             sp.Eq(sp.Sum(S.sigma(S.k), (S.k, 1, S.K)), 1),
@@ -48,6 +49,7 @@ def definition(S: ClassSpace) -> list[Line]:
                 "所有分量之和为 1（见推导 normalization）；结合上一行，"
                 r"$\sigma(\mathbf{z})_k$ 可以看作 $K$ 个类别上的概率 $P(t = k \mid \mathbf{z})$",
             ),
+            label="sums_to_one",
         ),
     ]
     if not S.symbolic:
@@ -64,6 +66,7 @@ def definition(S: ClassSpace) -> list[Line]:
                     "the whole vector at once: one common factor times the exponentials",
                     "写成向量形式：一个公因子乘以由各分量的指数组成的向量",
                 ),
+                label="vector_form",
             )
         )
     return lines
@@ -82,6 +85,7 @@ def normalization(S: ClassSpace) -> list[Line]:
         Line(
             sp.Eq(total, each),
             Text(r"definition of $\sigma(\mathbf{z})_i$", r"$\sigma(\mathbf{z})_i$ 的定义"),
+            label="definition",
         ),
         Line(
             sp.Eq(total, outside),
@@ -89,6 +93,7 @@ def normalization(S: ClassSpace) -> list[Line]:
                 "the denominator does not depend on $i$: take it out of the sum",
                 "分母与 $i$ 无关，提到求和号外",
             ),
+            label="common_denominator",
         ),
         Line(
             sp.Eq(total, 1, evaluate=False),
@@ -96,6 +101,7 @@ def normalization(S: ClassSpace) -> list[Line]:
                 "numerator and denominator are the same sum (the name of the index is immaterial)",
                 "分子与分母是同一个和（求和指标用什么字母无关紧要）",
             ),
+            label="sum_is_one",
         ),
     ]
     if not S.symbolic:
@@ -105,6 +111,7 @@ def normalization(S: ClassSpace) -> list[Line]:
             Line(
                 sp.Eq(explicit, 1, evaluate=False),
                 Text(f"written out for $K = {S.K}$", f"$K = {S.K}$ 时逐项写出"),
+                label="written_out",
             )
         )
     return lines
@@ -121,10 +128,12 @@ def range_(S: ClassSpace) -> list[Line]:
         Line(
             sp.Gt(sp.exp(z[j]), 0, evaluate=False),
             Text("the exponential of a real number is positive", "指数函数在实数上取正值"),
+            label="exp_positive",
         ),
         Line(
             sp.Gt(sigma_sum, 0, evaluate=False),
             Text("a sum of $K$ positive terms is positive", "$K$ 个正数之和仍为正数"),
+            label="sum_positive",
         ),
         Line(
             sp.Gt(sigma, 0, evaluate=False),
@@ -132,6 +141,7 @@ def range_(S: ClassSpace) -> list[Line]:
                 r"$\sigma(\mathbf{z})_i$ is a positive number over a positive number",
                 r"$\sigma(\mathbf{z})_i$ 是两个正数之商",
             ),
+            label="positive",
         ),
         Line(
             sp.Eq(1 - sigma, complement, evaluate=False),
@@ -139,6 +149,7 @@ def range_(S: ClassSpace) -> list[Line]:
                 "subtract from 1 over the common denominator",
                 r"通分后用 1 减去 $\sigma(\mathbf{z})_i$",
             ),
+            label="one_minus",
         ),
         Line(
             sp.Eq(sigma_sum - sp.exp(z[i]), others, evaluate=False),
@@ -146,6 +157,7 @@ def range_(S: ClassSpace) -> list[Line]:
                 r"the numerator is the sum over the $K - 1$ classes $k \neq i$",
                 r"分子是对 $k \neq i$ 的 $K - 1$ 个类别求和",
             ),
+            label="others",
         ),
         Line(
             sp.Gt(others, 0, evaluate=False),
@@ -153,10 +165,12 @@ def range_(S: ClassSpace) -> list[Line]:
                 r"$K \geq 2$, so at least one positive term remains",
                 r"因为 $K \geq 2$，和中至少还有一个正项",
             ),
+            label="others_positive",
         ),
         Line(
             sp.Lt(sigma, 1, evaluate=False),
             Text(r"so $1 - \sigma(\mathbf{z})_i > 0$", r"所以 $1 - \sigma(\mathbf{z})_i > 0$"),
+            label="below_one",
         ),
         Line(
             sp.Contains(sigma, sp.Interval.open(0, 1), evaluate=False),
@@ -164,6 +178,7 @@ def range_(S: ClassSpace) -> list[Line]:
                 r"both bounds: $\sigma$ maps $\mathbb{R}^K$ to $(0, 1)^K$",
                 r"结合上下两个界：$\sigma$ 把 $\mathbb{R}^K$ 映到 $(0, 1)^K$",
             ),
+            label="in_unit_interval",
         ),
     ]
 
@@ -194,8 +209,10 @@ def shift_invariance(S: ClassSpace) -> list[Line]:
             "$e^c$ 与 $k$ 无关，提到求和号外",
         ),
     ]
+    labels = ["shifted_definition", "exp_of_sum", "factor_out"]
     lines = [
-        Line(sp.Eq(shifted, f, evaluate=False), r) for f, r in zip(forms, reasons, strict=True)
+        Line(sp.Eq(shifted, f, evaluate=False), r, label=label)
+        for f, r, label in zip(forms, reasons, labels, strict=True)
     ]
     lines += [
         Line(
@@ -204,6 +221,7 @@ def shift_invariance(S: ClassSpace) -> list[Line]:
                 "cancel the common factor $e^c > 0$ of numerator and denominator",
                 "分子分母同时约去公因子 $e^c > 0$",
             ),
+            label="cancel",
         ),
         Line(
             sp.Eq(shifted, S.sigma(i), evaluate=False),
@@ -211,6 +229,7 @@ def shift_invariance(S: ClassSpace) -> list[Line]:
                 r"the definition of $\sigma(\mathbf{z})_i$: adding $c$ to every logit changes nothing",
                 r"这正是 $\sigma(\mathbf{z})_i$ 的定义：所有输入都加上同一个 $c$，结果不变",
             ),
+            label="invariant",
         ),
     ]
     return lines

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..derivation import Text
-from ..space import ClassSpace
-from . import Line
+from ..engine import Line, Text
+from ..symbolic import ClassSpace
 from .jacobian import matrix_form
 from .products import _quadratic_form, _variance
 
@@ -31,10 +30,12 @@ def lse_hessian(S: ClassSpace) -> list[Line]:
                 "the gradient of log-sum-exp is softmax (derivation log\\_softmax)",
                 "log-sum-exp 的梯度就是 Softmax（见推导 log\\_softmax）",
             ),
+            label="gradient",
         ),
         Line(
             sp.Eq(hessian, sp.Derivative(si, z[j]), evaluate=False),
             Text("differentiate the gradient once more", "对梯度再求一次导"),
+            label="differentiate",
         ),
         Line(
             sp.Eq(hessian, si * (sp.KroneckerDelta(i, j) - sj), evaluate=False),
@@ -44,6 +45,7 @@ def lse_hessian(S: ClassSpace) -> list[Line]:
                 r"LSE 的 Hessian 矩阵就是 Softmax 的雅可比矩阵："
                 r"$\nabla^2 \operatorname{LSE} = \operatorname{diag}(\sigma) - \sigma \sigma^{T}$",
             ),
+            label="hessian",
         ),
         Line(
             sp.Eq(form, variance, evaluate=False),
@@ -51,6 +53,7 @@ def lse_hessian(S: ClassSpace) -> list[Line]:
                 r"$v^{T} \nabla^2 \operatorname{LSE}\, v$ is the variance of $v$ under $\sigma$ (derivation jacobian\_properties)",
                 r"$v^{T} \nabla^2 \operatorname{LSE}\, v$ 是 $v$ 关于分布 $\sigma$ 的方差（见推导 jacobian\_properties）",
             ),
+            label="quadratic_form",
         ),
         Line(
             sp.Ge(variance, 0, evaluate=False),
@@ -59,6 +62,7 @@ def lse_hessian(S: ClassSpace) -> list[Line]:
                 "so log-sum-exp is convex",
                 "对任意 $v$ 非负：Hessian 矩阵处处半正定，所以 log-sum-exp 是凸函数",
             ),
+            label="semidefinite",
         ),
     ]
     if not S.symbolic:
@@ -71,6 +75,7 @@ def lse_hessian(S: ClassSpace) -> list[Line]:
                     r"the whole Hessian matrix: $\operatorname{diag}(\sigma) - \sigma \sigma^{T}$",
                     r"整个 Hessian 矩阵：$\operatorname{diag}(\sigma) - \sigma \sigma^{T}$",
                 ),
+                label="matrix",
             )
         )
     return lines
@@ -93,6 +98,7 @@ def second_derivative(S: ClassSpace) -> list[Line]:
                 r"differentiate the Jacobian entry $\sigma_i (\delta_{ij} - \sigma_j)$ (derivation jacobian) with respect to $z_l$",
                 r"将雅可比矩阵的元素 $\sigma_i (\delta_{ij} - \sigma_j)$（见推导 jacobian）对 $z_l$ 求偏导",
             ),
+            label="differentiate",
         ),
         Line(
             sp.Eq(second, product_rule, evaluate=False),
@@ -100,6 +106,7 @@ def second_derivative(S: ClassSpace) -> list[Line]:
                 r"product rule; $\delta_{ij}$ is a constant",
                 r"乘积的求导法则；$\delta_{ij}$ 是常数",
             ),
+            label="product_rule",
         ),
         Line(
             sp.Eq(second, twice, evaluate=False),
@@ -107,6 +114,7 @@ def second_derivative(S: ClassSpace) -> list[Line]:
                 r"the Jacobian again, for $\sigma_i$ and for $\sigma_j$",
                 r"对 $\sigma_i$ 与 $\sigma_j$ 再次使用雅可比矩阵的公式",
             ),
+            label="jacobian_again",
         ),
         Line(
             sp.Eq(second, closed, evaluate=False),
@@ -114,6 +122,7 @@ def second_derivative(S: ClassSpace) -> list[Line]:
                 r"expanded: a closed form in Kronecker deltas, symmetric in $j$ and $l$",
                 r"展开：得到用 Kronecker $\delta$ 表示的闭合形式，关于 $j$ 与 $l$ 对称",
             ),
+            label="second",
         ),
         Line(
             sp.Eq(second, sp.Derivative(si, z[l], z[j]), evaluate=False),
@@ -121,5 +130,6 @@ def second_derivative(S: ClassSpace) -> list[Line]:
                 "the mixed partial derivatives agree (Schwarz)",
                 "混合偏导数相等（Schwarz 定理）",
             ),
+            label="symmetric",
         ),
     ]

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..derivation import Text
-from ..functions import Sigmoid
-from ..space import ClassSpace
-from . import Line
+from ..engine import Line, Text
+from ..symbolic import ClassSpace, Sigmoid
 
 TITLE = Text("The Jacobian of softmax", "Softmax 的雅可比矩阵（导数）")
 
@@ -52,6 +50,7 @@ def jacobian(S: ClassSpace) -> list[Line]:
                 r"definition: $\sigma_i = e^{z_i} / \Sigma_K$ with $\Sigma_K = \sum_k e^{z_k}$",
                 r"由定义，$\sigma_i = e^{z_i} / \Sigma_K$，其中 $\Sigma_K = \sum_k e^{z_k}$",
             ),
+            label="definition",
         ),
         Line(
             sp.Eq(
@@ -60,6 +59,7 @@ def jacobian(S: ClassSpace) -> list[Line]:
                 evaluate=False,
             ),
             Text("quotient rule", "商的求导法则"),
+            label="quotient_rule",
         ),
         Line(
             sp.Eq(sp.Derivative(total, z[j]), sp.exp(z[j]), evaluate=False),
@@ -67,6 +67,7 @@ def jacobian(S: ClassSpace) -> list[Line]:
                 r"only the term $k = j$ of $\Sigma_K$ depends on $z_j$",
                 r"$\Sigma_K$ 中只有 $k = j$ 这一项依赖于 $z_j$",
             ),
+            label="sum_derivative",
         ),
     ]
     same_reasons = [
@@ -74,30 +75,34 @@ def jacobian(S: ClassSpace) -> list[Line]:
         Text(r"factor out $e^{z_i} / \Sigma_K$", r"提出公因子 $e^{z_i} / \Sigma_K$"),
         Text("split the fraction", "拆开分式"),
     ]
+    same_labels = ["same_numerator", "same_factor", "same_split"]
     lines += [
-        Line(sp.Eq(d_ii, f, evaluate=False), r, sp.Eq(i, j))
-        for f, r in zip(same, same_reasons, strict=True)
+        Line(sp.Eq(d_ii, f, evaluate=False), r, sp.Eq(i, j), label)
+        for f, r, label in zip(same, same_reasons, same_labels, strict=True)
     ]
     lines.append(
         Line(
             sp.Eq(d_ii, si * (1 - si), evaluate=False),
             Text(r"definition of $\sigma_i$", r"$\sigma_i$ 的定义"),
             sp.Eq(i, j),
+            label="case_same",
         )
     )
     other_reasons = [
         Text("$e^{z_i}$ does not depend on $z_j$", "$e^{z_i}$ 与 $z_j$ 无关"),
         Text("split the fraction", "拆开分式"),
     ]
+    other_labels = ["other_numerator", "other_split"]
     lines += [
-        Line(sp.Eq(d_ij, f, evaluate=False), r, sp.Ne(i, j))
-        for f, r in zip(other, other_reasons, strict=True)
+        Line(sp.Eq(d_ij, f, evaluate=False), r, sp.Ne(i, j), label)
+        for f, r, label in zip(other, other_reasons, other_labels, strict=True)
     ]
     lines += [
         Line(
             sp.Eq(d_ij, -si * sj, evaluate=False),
             Text(r"definition of $\sigma_i$ and $\sigma_j$", r"$\sigma_i$ 与 $\sigma_j$ 的定义"),
             sp.Ne(i, j),
+            label="case_other",
         ),
         Line(
             sp.Eq(d_ij, si * (sp.KroneckerDelta(i, j) - sj), evaluate=False),
@@ -105,6 +110,7 @@ def jacobian(S: ClassSpace) -> list[Line]:
                 r"both cases at once, with the Kronecker delta $\delta_{ij}$",
                 r"用 Kronecker $\delta_{ij}$ 把两种情况合写成一个公式",
             ),
+            label="entry",
         ),
     ]
     if not S.symbolic:
@@ -117,6 +123,7 @@ def jacobian(S: ClassSpace) -> list[Line]:
                     r"in matrix form: $J = \operatorname{diag}(\sigma) - \sigma \sigma^{T}$",
                     r"写成矩阵形式：$J = \operatorname{diag}(\sigma) - \sigma \sigma^{T}$",
                 ),
+                label="matrix",
             )
         )
     # The remark of the note, proved: the diagonal is the sigmoid's derivative s (1 - s)
@@ -130,6 +137,7 @@ def jacobian(S: ClassSpace) -> list[Line]:
                 "the derivative of the logistic sigmoid $s$ is $s (1 - s)$",
                 "logistic Sigmoid 函数 $s$ 的导数为 $s (1 - s)$",
             ),
+            label="sigmoid_slope",
         ),
         Line(
             sp.Eq(
@@ -141,11 +149,7 @@ def jacobian(S: ClassSpace) -> list[Line]:
                 r"so the diagonal entry is the sigmoid's derivative at $z_i - \log \sum_{k \neq i} e^{z_k}$ (derivation sigmoid)",
                 r"所以对角元正是 Sigmoid 函数在 $z_i - \log \sum_{k \neq i} e^{z_k}$ 处的导数（见推导 sigmoid）",
             ),
+            label="sigmoid_diagonal",
         ),
     ]
     return lines
-
-
-def conclusion(lines: list[Line]) -> sp.Basic:
-    """The unified entry formula ∂σ_i/∂z_j = σ_i (δ_ij - σ_j)."""
-    return next(ln.expr for ln in lines if ln.expr.has(sp.KroneckerDelta) and ln.case is None)

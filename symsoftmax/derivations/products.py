@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..derivation import Text
-from ..space import ClassSpace
-from . import Line
+from ..engine import Line, Text
+from ..symbolic import ClassSpace
 
 PROPERTIES = Text("Properties of the softmax Jacobian", "Softmax 雅可比矩阵的性质")
 JVP = Text("Jacobian-vector products in O(K)", "以 O(K) 的计算量求雅可比矩阵与向量之积")
@@ -58,6 +57,7 @@ def jacobian_properties(S: ClassSpace) -> list[Line]:
                 r"$\sigma_i (\delta_{ij} - \sigma_j) = \sigma_i \delta_{ij} - \sigma_i \sigma_j$ "
                 r"关于 $i, j$ 对称：$J = J^{T}$",
             ),
+            label="symmetric",
         ),
         Line(
             sp.Eq(
@@ -69,6 +69,7 @@ def jacobian_properties(S: ClassSpace) -> list[Line]:
                 r"chain rule: $\frac{d}{dc} \sigma(\mathbf{z} + c \mathbf{1})_i = \sum_j \frac{\partial \sigma_i}{\partial z_j}$",
                 r"链式法则：$\frac{d}{dc} \sigma(\mathbf{z} + c \mathbf{1})_i = \sum_j \frac{\partial \sigma_i}{\partial z_j}$",
             ),
+            label="chain_rule",
         ),
         Line(
             sp.Eq(row, 0, evaluate=False),
@@ -78,6 +79,7 @@ def jacobian_properties(S: ClassSpace) -> list[Line]:
                 r"$\sigma(\mathbf{z} + c \mathbf{1})$ 与 $c$ 无关（见推导 shift\_invariance）："
                 r"$J$ 的每一行之和为 0，即 $J \mathbf{1} = 0$",
             ),
+            label="rows_sum_to_zero",
         ),
         Line(
             sp.Eq(form, second_moment, evaluate=False),
@@ -85,6 +87,7 @@ def jacobian_properties(S: ClassSpace) -> list[Line]:
                 r"the quadratic form $v^{T} J v$, with $J_{ij} = \sigma_i (\delta_{ij} - \sigma_j)$",
                 r"二次型 $v^{T} J v$，其中 $J_{ij} = \sigma_i (\delta_{ij} - \sigma_j)$",
             ),
+            label="quadratic_form",
         ),
         Line(
             sp.Eq(form, variance, evaluate=False),
@@ -92,6 +95,7 @@ def jacobian_properties(S: ClassSpace) -> list[Line]:
                 r"$E[v^2] - E[v]^2$: the variance of $v$ under $\sigma$",
                 r"$E[v^2] - E[v]^2$：$v$ 关于分布 $\sigma$ 的方差",
             ),
+            label="variance",
         ),
         Line(
             sp.Ge(variance, 0, evaluate=False),
@@ -99,6 +103,7 @@ def jacobian_properties(S: ClassSpace) -> list[Line]:
                 r"a variance is $\geq 0$: $J$ is positive semidefinite",
                 r"方差 $\geq 0$：$J$ 是半正定矩阵",
             ),
+            label="semidefinite",
         ),
         Line(
             sp.Eq(constant_variance, 0, evaluate=False),
@@ -108,6 +113,7 @@ def jacobian_properties(S: ClassSpace) -> list[Line]:
                 r"方差为 0 当且仅当 $v = t \mathbf{1}$ 为常向量（因为每个 $\sigma_k > 0$）："
                 r"$J$ 的零空间由 $\mathbf{1}$ 张成",
             ),
+            label="null_direction",
         ),
         Line(
             sp.Eq(sp.Determinant(minor), product, evaluate=False),
@@ -118,6 +124,7 @@ def jacobian_properties(S: ClassSpace) -> list[Line]:
                 r"所以 $\operatorname{rank} J = K - 1$",
             ),
             space=None if R is S else R,
+            label="minor",
         ),
         Line(
             sp.Eq(sp.Sum(sp.Derivative(S.sigma(i), z[i]), (i, 1, K)), 1 - squares, evaluate=False),
@@ -125,6 +132,7 @@ def jacobian_properties(S: ClassSpace) -> list[Line]:
                 r"the trace: the diagonal is $\sigma_i (1 - \sigma_i)$ and $\sum_i \sigma_i = 1$",
                 r"迹：对角元为 $\sigma_i (1 - \sigma_i)$，且 $\sum_i \sigma_i = 1$",
             ),
+            label="trace",
         ),
     ]
 
@@ -145,6 +153,7 @@ def jvp(S: ClassSpace) -> list[Line]:
                 r"$(J v)_i = \sum_j J_{ij} v_j$ with $J_{ij} = \sigma_i (\delta_{ij} - \sigma_j)$ (derivation jacobian)",
                 r"$(J v)_i = \sum_j J_{ij} v_j$，其中 $J_{ij} = \sigma_i (\delta_{ij} - \sigma_j)$（见推导 jacobian）",
             ),
+            label="expand",
         ),
         Line(
             sp.Eq(product, picked, evaluate=False),
@@ -152,6 +161,7 @@ def jvp(S: ClassSpace) -> list[Line]:
                 r"the delta keeps $j = i$; $\sigma_i$ comes out of the sum",
                 r"Kronecker $\delta$ 只保留 $j = i$ 这一项；$\sigma_i$ 提到求和号外",
             ),
+            label="sift",
         ),
         Line(
             sp.Eq(product, si * (v[i] - inner), evaluate=False),
@@ -161,6 +171,7 @@ def jvp(S: ClassSpace) -> list[Line]:
                 r"先算一次内积 $\langle \sigma, v \rangle$，再做 $K$ 次乘法："
                 r"计算量为 $O(K)$，无需构造 $K \times K$ 矩阵",
             ),
+            label="jvp",
         ),
         Line(
             sp.Eq(transposed, si * (v[i] - inner), evaluate=False),
@@ -169,5 +180,6 @@ def jvp(S: ClassSpace) -> list[Line]:
                 r"product $J^{T} v$ is the same",
                 r"$J$ 对称（见推导 jacobian\_properties），所以向量与雅可比矩阵之积 $J^{T} v$ 与之相同",
             ),
+            label="vjp",
         ),
     ]

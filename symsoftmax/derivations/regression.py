@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..derivation import Text
-from ..functions import LogSumExp, Sigmoid, Softmax
-from ..space import ClassSpace
-from . import Line
+from ..engine import Line, Text
+from ..symbolic import ClassSpace, LogSumExp, Sigmoid, Softmax
 
 TITLE = Text(
     "Softmax regression is over-parameterized",
@@ -78,6 +76,7 @@ def gradient_line(S: ClassSpace) -> Line:
             r"$\nabla_{\theta_k} J = \frac{1}{m} \sum_s (h_\Theta(x_s)_k - 1\{y_s = k\})\, x_s$"
             r"（交叉熵梯度 $\sigma - y$ 经过得分的链式法则；每个 $y_s$ 之和为 1）",
         ),
+        label="gradient",
     )
 
 
@@ -113,6 +112,7 @@ def overparameterization(S: ClassSpace) -> list[Line]:
                 r"the hypothesis $h_\Theta(x)_i$: softmax of the scores $\theta_k^{T} x$",
                 r"假设函数 $h_\Theta(x)_i$：对得分 $\theta_k^{T} x$ 取 Softmax",
             ),
+            label="hypothesis",
         ),
         Line(
             sp.Eq(
@@ -124,6 +124,7 @@ def overparameterization(S: ClassSpace) -> list[Line]:
                 r"replace every $\theta_j$ by $\theta_j - \psi$ ($\psi \in \mathbb{R}^n$): every score drops by the same $\psi^{T} x$",
                 r"把每个 $\theta_j$ 换成 $\theta_j - \psi$（$\psi \in \mathbb{R}^n$）：每个得分都减去同一个 $\psi^{T} x$",
             ),
+            label="shifted_scores",
         ),
         Line(
             sp.Eq(shifted, moved, evaluate=False),
@@ -131,6 +132,7 @@ def overparameterization(S: ClassSpace) -> list[Line]:
                 "the hypothesis at the new parameters",
                 "新参数下的假设函数",
             ),
+            label="shifted_hypothesis",
         ),
         Line(
             sp.Eq(shifted, out, evaluate=False),
@@ -138,6 +140,7 @@ def overparameterization(S: ClassSpace) -> list[Line]:
                 r"$e^{a - b} = e^{-b} e^{a}$: the factor $e^{-\psi^{T} x}$ comes out of numerator and denominator",
                 r"$e^{a - b} = e^{-b} e^{a}$：分子分母都提出因子 $e^{-\psi^{T} x}$",
             ),
+            label="factor",
         ),
         Line(
             sp.Eq(shifted, h, evaluate=False),
@@ -145,6 +148,7 @@ def overparameterization(S: ClassSpace) -> list[Line]:
                 r"it cancels (shift invariance with $c = -\psi^{T} x$): the same hypothesis for every $\psi$, so the parameters are not unique",
                 r"约去后不变（平移不变性，$c = -\psi^{T} x$）：对任意 $\psi$ 假设函数相同，参数不唯一",
             ),
+            label="shifted",
         ),
         Line(
             sp.Eq(_cost(S, _psi), _cost(S, None), evaluate=False),
@@ -152,6 +156,7 @@ def overparameterization(S: ClassSpace) -> list[Line]:
                 r"so the cost $J(\Theta) = -\frac{1}{m} \sum_s \sum_k 1\{y_s = k\} \log h_\Theta(x_s)_k$ is the same at $\Theta$ and $\Theta - \mathbf{1} \psi^{T}$: its minimizer is never unique",
                 r"所以代价函数 $J(\Theta) = -\frac{1}{m} \sum_s \sum_k 1\{y_s = k\} \log h_\Theta(x_s)_k$ 在 $\Theta$ 与 $\Theta - \mathbf{1} \psi^{T}$ 处相同：最小值点不唯一",
             ),
+            label="cost_unchanged",
         ),
         Line(
             sp.Eq(fixed_last, h, evaluate=False),
@@ -159,6 +164,7 @@ def overparameterization(S: ClassSpace) -> list[Line]:
                 r"with $\psi = \theta_K$ the last vector becomes 0: $K - 1$ free vectors reach every hypothesis",
                 r"取 $\psi = \theta_K$，最后一个参数向量变为 0：$K - 1$ 个自由向量就能得到所有假设函数",
             ),
+            label="last_zero",
         ),
         Line(
             sp.Eq(hypothesis(two, 1), logistic, evaluate=False),
@@ -167,6 +173,7 @@ def overparameterization(S: ClassSpace) -> list[Line]:
                 r"$K = 2$ 时：$h_1 = \operatorname{sigmoid}((\theta_1 - \theta_2)^{T} x)$，即逻辑回归",
             ),
             space=None if not S.symbolic and int(S.K) == 2 else two,
+            label="logistic",
         ),
         gradient_line(S),
     ]
@@ -260,6 +267,7 @@ def _hessian_blocks(S: ClassSpace) -> list[Line]:
                 r"$\operatorname{LSE}(\Theta x)$ 减去 $\Theta$ 的一个线性函数"
                 r"（因为 $\sum_k y_k = 1$），所以两者的 Hessian 矩阵相同",
             ),
+            label="sample_cost",
         ),
         Line(
             sp.Eq(block, sp.MatMul(weight, outer, evaluate=False), evaluate=False),
@@ -275,6 +283,7 @@ def _hessian_blocks(S: ClassSpace) -> list[Line]:
                 r"$H_x = (\operatorname{diag}(h) - h h^{T}) \otimes x x^{T}$"
                 rf"（此处对 $n = {n}$ 证明；$H$ 是各 $H_{{x_s}}$ 的平均）",
             ),
+            label="blocks",
         ),
         Line(
             sp.Eq(row, sp.zeros(n, 1), evaluate=False),
@@ -288,6 +297,7 @@ def _hessian_blocks(S: ClassSpace) -> list[Line]:
                 r"$\sum_j h_i (\delta_{ij} - h_j) = 0$：对任意 $\psi$，$(\psi; \dots; \psi)$ "
                 r"都属于 $H_x$ 的零空间",
             ),
+            label="null_vector",
         ),
     ]
 
@@ -312,6 +322,7 @@ def regression_hessian(S: ClassSpace) -> list[Line]:
                 r"$\log h_\Theta(x_s)_k = \theta_k^{T} x_s - \operatorname{LSE}(\Theta x_s)$，"
                 r"且 $\sum_k 1\{y_s = k\} = 1$",
             ),
+            label="cost_lse",
         ),
         Line(
             sp.Eq(along_V, moment, evaluate=False),
@@ -326,6 +337,7 @@ def regression_hessian(S: ClassSpace) -> list[Line]:
                 r"lse\_hessian）；这就是 Hessian 矩阵的二次型 "
                 r"$\operatorname{vec}(V)^{T} H \operatorname{vec}(V)$",
             ),
+            label="second_directional",
         ),
         Line(
             sp.Eq(along_V, variance, evaluate=False),
@@ -335,6 +347,7 @@ def regression_hessian(S: ClassSpace) -> list[Line]:
                 r"由 $\sum_k h_{s,k} = 1$，$E[u^2] - E[u]^2$ 是 $u_s$ 关于分布 $h_s$ 的方差，"
                 r"再对样本取平均",
             ),
+            label="variance",
         ),
         Line(
             sp.Ge(variance, 0, evaluate=False),
@@ -343,6 +356,7 @@ def regression_hessian(S: ClassSpace) -> list[Line]:
                 r"$\Theta$, so $J$ is convex",
                 r"方差 $\geq 0$：Hessian 矩阵在每个 $\Theta$ 处都半正定，所以 $J$ 是凸函数",
             ),
+            label="convex",
         ),
         Line(
             sp.Eq(along_shift, flat, evaluate=False),
@@ -352,6 +366,7 @@ def regression_hessian(S: ClassSpace) -> list[Line]:
                 r"沿方向 $V = \mathbf{1} \psi^{T}$（$V$ 的每一行都等于 $\psi$）："
                 r"对每个类别 $k$ 都有 $u_{s,k} = \psi^{T} x_s$",
             ),
+            label="along_shift",
         ),
         Line(
             sp.Eq(along_shift, 0, evaluate=False),
@@ -365,6 +380,7 @@ def regression_hessian(S: ClassSpace) -> list[Line]:
                 r"$J(\Theta - \mathbf{1} \psi^{T}) = J(\Theta)$（见推导 overparameterization）"
                 r"一致",
             ),
+            label="singular",
         ),
         Line(
             sp.Eq(_second_along(S, lambda c, a: V[c, a], decay=lam), bounded, evaluate=False),
@@ -378,6 +394,7 @@ def regression_hessian(S: ClassSpace) -> list[Line]:
                 r"（$\lambda > 0$）：衰减项贡献 $\lambda \lVert V \rVert^2$，即 "
                 r"$H_\lambda = H + \lambda I$",
             ),
+            label="decayed",
         ),
         Line(
             sp.Ge(bounded, lam * norm, evaluate=False),
@@ -392,6 +409,7 @@ def regression_hessian(S: ClassSpace) -> list[Line]:
                 r"$H_\lambda$ 正定，$J_\lambda$ 严格凸，故至多有一个最小值点"
                 r"（又因 $\lVert \Theta \rVert \to \infty$ 时 $J_\lambda \to \infty$，最小值点存在且唯一）",
             ),
+            label="decayed_bound",
         ),
         Line(
             sp.Eq(
@@ -407,6 +425,7 @@ def regression_hessian(S: ClassSpace) -> list[Line]:
                 r"$\lVert \mathbf{1} \psi^{T} \rVert^2 = K \lVert \psi \rVert^2$，所以 $H$ 的"
                 r"零特征值在 $H_\lambda$ 中变为 $\lambda$",
             ),
+            label="decayed_shift",
         ),
     ]
     return lines + _hessian_blocks(S)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..derivation import Text
-from ..functions import Sigmoid
-from ..space import ClassSpace
-from . import Line
+from ..engine import Line, Text
+from ..symbolic import ClassSpace, Sigmoid
 
 TITLE = Text(
     "One logit alone moves its probability along a sigmoid",
@@ -31,10 +29,12 @@ def sigmoid(S: ClassSpace) -> list[Line]:
                 "split the denominator into the term $k = i$ and the rest, which does not involve $z_i$",
                 "把分母拆成 $k = i$ 这一项与其余各项之和，后者与 $z_i$ 无关",
             ),
+            label="split",
         ),
         Line(
             sp.Eq(si, divided, evaluate=False),
             Text("divide numerator and denominator by $e^{z_i}$", "分子分母同除以 $e^{z_i}$"),
+            label="divided",
         ),
         Line(
             sp.Eq(si, logistic, evaluate=False),
@@ -42,6 +42,7 @@ def sigmoid(S: ClassSpace) -> list[Line]:
                 r"write the rest as $e^{\log \sum_{k \neq i} e^{z_k}}$ (it is positive since $K \geq 2$)",
                 r"把其余各项之和写成 $e^{\log \sum_{k \neq i} e^{z_k}}$（因为 $K \geq 2$，它为正）",
             ),
+            label="exp_log",
         ),
         Line(
             sp.Eq(si, Sigmoid(z[i] - shift), evaluate=False),
@@ -49,6 +50,7 @@ def sigmoid(S: ClassSpace) -> list[Line]:
                 r"the logistic sigmoid $\operatorname{sigmoid}(x) = 1 / (1 + e^{-x})$, shifted by $\log \sum_{k \neq i} e^{z_k}$",
                 r"即 logistic Sigmoid 函数 $\operatorname{sigmoid}(x) = 1 / (1 + e^{-x})$，自变量平移了 $\log \sum_{k \neq i} e^{z_k}$",
             ),
+            label="sigmoid_form",
         ),
         Line(
             sp.Eq(sp.Derivative(si, z[i]), si * (1 - si), evaluate=False),
@@ -56,6 +58,7 @@ def sigmoid(S: ClassSpace) -> list[Line]:
                 "its slope is $s (1 - s) > 0$: an S-shaped curve rising from 0 to 1",
                 "其斜率为 $s (1 - s) > 0$：一条从 0 单调上升到 1 的 S 形曲线",
             ),
+            label="slope",
         ),
     ]
     two = S if not S.symbolic and int(K) == 2 else ClassSpace.of(2)
@@ -67,6 +70,7 @@ def sigmoid(S: ClassSpace) -> list[Line]:
                 r"$K = 2$ 个类别时：$\sigma(\mathbf{z})_1 = \operatorname{sigmoid}(z_1 - z_2)$，即逻辑回归",
             ),
             space=None if two is S else two,
+            label="two_classes",
         )
     )
     return lines

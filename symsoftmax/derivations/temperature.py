@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..derivation import Text
-from ..space import ClassSpace
-from . import Line
+from ..engine import Line, Text
+from ..symbolic import ClassSpace
 
 TITLE = Text(
     "Temperature: scaling the logits sharpens or flattens softmax",
@@ -51,6 +50,7 @@ def temperature(S: ClassSpace) -> list[Line]:
                 r"definition, applied to $\beta \mathbf{z}$ with $\beta > 0$ ($\beta = 1/T$, $T$ the temperature)",
                 r"对 $\beta \mathbf{z}$ 应用定义，其中 $\beta > 0$（$\beta = 1/T$ 为逆温度，$T$ 为温度）",
             ),
+            label="definition",
         ),
         Line(
             sp.Eq(sp.Derivative(s(i), beta), s(i) * (z[i] - mean), evaluate=False),
@@ -58,6 +58,7 @@ def temperature(S: ClassSpace) -> list[Line]:
                 r"quotient rule; $\sum_l \sigma_l z_l$ is the mean of $z$ under $\sigma(\beta \mathbf{z})$",
                 r"商的求导法则；$\sum_l \sigma_l z_l$ 是 $z$ 关于分布 $\sigma(\beta \mathbf{z})$ 的均值",
             ),
+            label="derivative",
         ),
         Line(
             sp.Eq(
@@ -69,6 +70,7 @@ def temperature(S: ClassSpace) -> list[Line]:
                 r"the entropy $H(\beta) = -\sum_k \sigma_k \log \sigma_k$, with $\log \sigma_k = \beta z_k - \log \sum_l e^{\beta z_l}$ and $\sum_k \sigma_k = 1$",
                 r"熵 $H(\beta) = -\sum_k \sigma_k \log \sigma_k$，利用 $\log \sigma_k = \beta z_k - \log \sum_l e^{\beta z_l}$ 及 $\sum_k \sigma_k = 1$",
             ),
+            label="entropy_derivative",
         ),
         Line(
             sp.Eq(sp.Derivative(entropy, beta), -beta * variance, evaluate=False),
@@ -76,6 +78,7 @@ def temperature(S: ClassSpace) -> list[Line]:
                 r"$E[z^2] - E[z]^2$ is the variance of $z$ under $\sigma(\beta \mathbf{z})$",
                 r"$E[z^2] - E[z]^2$ 是 $z$ 关于分布 $\sigma(\beta \mathbf{z})$ 的方差",
             ),
+            label="entropy",
         ),
         Line(
             sp.Le(-beta * variance, 0, evaluate=False),
@@ -84,6 +87,7 @@ def temperature(S: ClassSpace) -> list[Line]:
                 r"$\beta > 1$ sharpens, $\beta < 1$ flattens",
                 r"$\beta > 0$ 且方差 $\geq 0$：熵随 $\beta$ 增大而不增；$\beta > 1$ 使输出更尖锐，$\beta < 1$ 使输出更平缓",
             ),
+            label="entropy_falls",
         ),
         Line(
             sp.Le(bounded_mean, M, evaluate=False),
@@ -91,6 +95,7 @@ def temperature(S: ClassSpace) -> list[Line]:
                 r"the mean never exceeds the largest logit $M$ (write $z_k = M - d_k$ with $d_k \geq 0$)",
                 r"均值不超过最大的输入 $M$（记 $z_k = M - d_k$，其中 $d_k \geq 0$）",
             ),
+            label="mean_below_max",
         ),
         Line(
             sp.Ge(S.sigma(i, bounded) * (M - bounded_mean), 0, evaluate=False),
@@ -99,6 +104,7 @@ def temperature(S: ClassSpace) -> list[Line]:
                 r"the largest probability never decreases as $\beta$ grows",
                 r"所以对取到最大值的下标 $i$（$z_i = M$），$\partial \sigma_i / \partial \beta = \sigma_i (z_i - \text{均值}) \geq 0$：最大的概率随 $\beta$ 增大而不减",
             ),
+            label="max_grows",
         ),
         Line(
             sp.Eq(sp.Limit(s(i), beta, 0, "+"), 1 / K, evaluate=False),
@@ -106,6 +112,7 @@ def temperature(S: ClassSpace) -> list[Line]:
                 r"as $\beta \to 0$, every $e^{\beta z_k} \to 1$: the uniform distribution, flattest of all",
                 r"当 $\beta \to 0$ 时，每个 $e^{\beta z_k} \to 1$：极限是均匀分布，最平缓",
             ),
+            label="limit_zero",
         ),
         Line(
             sp.Eq(s(i), divided, evaluate=False),
@@ -113,6 +120,7 @@ def temperature(S: ClassSpace) -> list[Line]:
                 r"divide numerator and denominator by $e^{\beta z_i}$; the term $k = i$ is 1",
                 r"分子分母同除以 $e^{\beta z_i}$；$k = i$ 这一项为 1",
             ),
+            label="divided",
         ),
         Line(
             sp.Eq(sp.Limit(1 / (1 + others), beta, sp.oo), 1, evaluate=False),
@@ -120,6 +128,7 @@ def temperature(S: ClassSpace) -> list[Line]:
                 r"if $i$ is the unique arg max, $a_k = z_i - z_k > 0$ for $k \neq i$, and $e^{-\beta a_k} \to 0$",
                 r"若 $i$ 是唯一的最大值下标，则对 $k \neq i$ 有 $a_k = z_i - z_k > 0$，从而 $e^{-\beta a_k} \to 0$",
             ),
+            label="limit_infinity",
         ),
         Line(
             sp.Eq(sp.Limit(sp.exp(-beta * a[j]) / (1 + others), beta, sp.oo), 0, evaluate=False),
@@ -128,5 +137,6 @@ def temperature(S: ClassSpace) -> list[Line]:
                 r"而对 $j \neq i$ 有 $\sigma(\beta \mathbf{z})_j \to 0$：当 $\beta \to \infty$ 时，Softmax 趋于在最大值下标处取 1 的 one-hot 向量",
             ),
             sp.Ne(i, j),
+            label="others_vanish",
         ),
     ]

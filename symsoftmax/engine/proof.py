@@ -34,8 +34,9 @@ from collections.abc import Callable, Iterator
 
 import sympy as sp
 
-from .functions import Softmax, expand_definitions, sift_deltas
-from .space import ClassSpace
+from ..symbolic.functions import Softmax, expand_definitions, sift_deltas
+from ..symbolic.space import ClassSpace
+from .claims import scalar_claims
 
 __all__ = ["instantiate", "prove"]
 
@@ -298,39 +299,6 @@ def instantiate(space: ClassSpace, expr: sp.Basic) -> Iterator[tuple[dict, sp.Ba
 # ------------------------------------------------------------------------------- deciding
 
 
-def _explicit(side: sp.Basic) -> sp.ImmutableMatrix:
-    """A matrix, or a matrix expression such as c * M made explicit; entries left as written."""
-    if isinstance(side, sp.MatrixBase):
-        return sp.ImmutableMatrix(side)
-    return sp.ImmutableMatrix(side.as_explicit())
-
-
-def _sides(rel: sp.Basic) -> Iterator[tuple[type, sp.Expr, sp.Expr]]:
-    """(kind, lhs, rhs) for each scalar relation in ``rel`` (And, matrices, Contains)."""
-    if isinstance(rel, sp.And):
-        for arg in rel.args:
-            yield from _sides(arg)
-    elif isinstance(rel, sp.Contains) and isinstance(rel.args[1], sp.Interval):
-        x, interval = rel.args
-        low = sp.Lt if interval.left_open else sp.Le
-        high = sp.Lt if interval.right_open else sp.Le
-        yield low, interval.start, x
-        yield high, x, interval.end
-    elif isinstance(rel, sp.Rel):
-        lhs, rhs = rel.lhs, rel.rhs
-        if getattr(lhs, "is_Matrix", False) or getattr(rhs, "is_Matrix", False):
-            # A matrix expression such as c * M, written unevaluated, becomes explicit.
-            lhs, rhs = (_explicit(side) for side in (lhs, rhs))
-            if lhs.shape != rhs.shape:
-                raise ValueError(f"the sides of {rel} have shapes {lhs.shape} and {rhs.shape}")
-            for a, b in zip(lhs, rhs, strict=True):
-                yield type(rel), a, b
-        else:
-            yield type(rel), lhs, rhs
-    else:
-        raise TypeError(f"a step must be a relation (Eq, <, <=, >, >=, And, Contains), got {rel!r}")
-
-
 def _decide(
     kind: type,
     diff: sp.Expr,
@@ -557,4 +525,4 @@ def prove(rel: sp.Basic, space: ClassSpace, *, case: sp.Basic | None = None) -> 
         >>> prove(sp.Eq(S.sum(S.sigma(S.k)), 2), S)
         False
     """
-    return all(_prove_scalar(kind, lhs, rhs, space, case) for kind, lhs, rhs in _sides(rel))
+    return all(_prove_scalar(kind, lhs, rhs, space, case) for kind, lhs, rhs in scalar_claims(rel))

@@ -26,20 +26,18 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection, Mapping
 from os import PathLike
 from pathlib import Path
 
-from .derivation import Derivation, Lang, Text
-from .derivations import derivations, derive
+from ..engine import Derivation, Lang, Text, derivations, derive
 from .printing import expr_latex, justification
+from .typeset import PACKAGES, render, require
 
-__all__ = ["FIGURES", "TYPESET", "index", "page", "write"]
+__all__ = ["TYPESET", "index", "page", "write"]
 
 #: The concrete number of classes shown beside the symbolic-K derivation.
 K_EXAMPLE = 3
-
-#: The derivations that have a figure of the same name (:mod:`symsoftmax.plots`).
-FIGURES = ("sigmoid", "temperature", "jacobian", "overparameterization")
 
 #: The derivations whose standalone document is typeset and shown as an image (any K).
 TYPESET = ("jacobian",)
@@ -105,13 +103,17 @@ def _table(d: Derivation) -> list[str]:
     return rows
 
 
-def page(name: str, *, lang: str = "en", figures: bool = True, typeset: bool = True) -> str:
+def page(
+    name: str, *, lang: str = "en", figures: Collection[str] = (), typeset: bool = True
+) -> str:
     """The Markdown page of one derivation, in one language.
 
     Args:
         name: a registered derivation (:func:`symsoftmax.derivations`).
         lang: ``"en"`` or ``"zh"``.
-        figures, typeset: link the derivation's figure and typeset page, if it has one.
+        figures: the names of the figures written beside the pages; a derivation links
+            the figure of its own name.
+        typeset: link the derivation's typeset page, if it has one.
 
     Returns:
         The page: title, links, the result as a ``$$`` block, the verification statement,
@@ -144,7 +146,7 @@ def page(name: str, *, lang: str = "en", figures: bool = True, typeset: bool = T
         *_table(d3),
         "",
     ]
-    if figures and name in FIGURES:
+    if name in figures:
         lines += [f"## {_Words.figure(code)}", "", f"![{name}](../figures/{name}.png)", ""]
     if typeset and name in TYPESET:
         lines += [
@@ -184,14 +186,22 @@ def index() -> str:
     return "\n".join(lines)
 
 
+#: What draws one figure into a PNG file at the path it is given.
+Drawer = Callable[[Path], None]
+
+
 def write(
-    directory: str | PathLike[str], *, figures: bool = True, typeset: bool = True
+    directory: str | PathLike[str],
+    *,
+    figures: Mapping[str, Drawer] | None = None,
+    typeset: bool = True,
 ) -> list[Path]:
     """Verify every derivation, then write the documentation into ``directory``.
 
     Args:
         directory: where to write; created if missing. Other files in it are left alone.
-        figures: also draw the figures (needs matplotlib, the ``plot`` extra).
+        figures: the figures to draw, by name (a derivation's page shows the figure of its
+            own name); drawing usually needs matplotlib, the ``plot`` extra.
         typeset: also typeset the pages of :data:`TYPESET` (needs pdflatex, xelatex with
             ctex and pdftoppm).
 
@@ -211,8 +221,6 @@ def write(
         raise ValueError("the directory to write the documentation to is empty")
     root.mkdir(parents=True, exist_ok=True)  # fails early, before the verification
     if typeset:
-        from .typeset import PACKAGES, require
-
         for program in PACKAGES:
             require(program)
     for name in derivations():
@@ -224,20 +232,16 @@ def write(
         (root / code.value).mkdir(exist_ok=True)
         for name in derivations():
             path = root / code.value / f"{name}.md"
-            text = page(name, lang=code.value, figures=figures, typeset=typeset)
+            text = page(name, lang=code.value, figures=tuple(figures or ()), typeset=typeset)
             path.write_text(text, encoding="utf-8")
             written.append(path)
     if figures:
-        from . import plots
-
         (root / "figures").mkdir(exist_ok=True)
-        for figure in FIGURES:
+        for figure, draw in figures.items():
             path = root / "figures" / f"{figure}.png"
-            plots.save(figure, path)
+            draw(path)
             written.append(path)
     if typeset:
-        from .typeset import render
-
         (root / "typeset").mkdir(exist_ok=True)
         for name in TYPESET:
             for code in Lang:

@@ -15,9 +15,9 @@ this module or with :mod:`symsoftmax`; it is the ``plot`` extra
 (``pip install 'symsoftmax[plot]'``).
 
 Example:
-    >>> from symsoftmax import plots
+    >>> from symsoftmax.output import plots
     >>> plots.NAMES
-    ('sigmoid', 'temperature', 'jacobian', 'overparameterization')
+    ('sigmoid', 'temperature', 'jacobian')
     >>> fig = plots.figure("jacobian", z=[0.0, 0.0])
     >>> fig.axes[0].images[0].get_array().tolist()      # diag(sigma) - sigma sigma^T
     [[0.25, -0.25], [-0.25, 0.25]]
@@ -34,33 +34,34 @@ import numpy as np
 import sympy as sp
 from numpy.typing import ArrayLike
 
-from . import numeric
-from .derivations import derive
-from .stable import lambdify
+from .. import numeric
+from ..engine import derive
+from ..symbolic import lambdify
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from .demo import OverparameterizationResult
 
 __all__ = [
     "NAMES",
     "figure",
     "jacobian",
-    "overparameterization",
+    "new_figure",
+    "png_path",
     "save",
     "sigmoid",
     "temperature",
+    "write_png",
 ]
 
 #: The figures that :func:`figure` and :func:`save` know, by name.
-NAMES: tuple[str, ...] = ("sigmoid", "temperature", "jacobian", "overparameterization")
+NAMES: tuple[str, ...] = ("sigmoid", "temperature", "jacobian")
 
 #: Resolution of the PNG files that :func:`save` writes.
 _DPI = 100
 
 
-def _new_figure(**kwargs: Any) -> Figure:
+def new_figure(**kwargs: Any) -> Figure:
     """A matplotlib Figure (Agg canvas, no pyplot), or an ImportError naming the extra."""
     try:
         import matplotlib  # noqa: F401  first: fails when the package is missing or blocked
@@ -175,7 +176,7 @@ def sigmoid(
     K = others.shape[1] + 1
     derived = _derived_sigmoid(K)
 
-    fig = _new_figure(figsize=(7.5, 4.8))
+    fig = new_figure(figsize=(7.5, 4.8))
     ax = fig.subplots()
     if K == 2:
         names = "$z_2$"
@@ -261,7 +262,7 @@ def temperature(
     grid = np.geomspace(lo, hi, _num(num))
     K = z.size
 
-    fig = _new_figure(figsize=(11, 4.5))
+    fig = new_figure(figsize=(11, 4.5))
     bars, curve = fig.subplots(1, 2)
     classes = np.arange(1, K + 1)
     width = 0.8 / len(betas)
@@ -339,7 +340,7 @@ def jacobian(*, z: ArrayLike = (2.0, 1.0, 0.1)) -> Figure:
     K = z.size
     bound = float(np.max(np.abs(J))) or 1.0
 
-    fig = _new_figure(figsize=(3.2 + max(3.3, 0.8 * K), 1.6 + max(3.0, 0.75 * K)))
+    fig = new_figure(figsize=(3.2 + max(3.3, 0.8 * K), 1.6 + max(3.0, 0.75 * K)))
     ax = fig.subplots()
     image = ax.imshow(J, cmap="RdBu_r", vmin=-bound, vmax=bound)
     for (i, j), value in np.ndenumerate(J):
@@ -369,62 +370,10 @@ def jacobian(*, z: ArrayLike = (2.0, 1.0, 0.1)) -> Figure:
 # -- by name --------------------------------------------------------------------------------
 
 
-def overparameterization(result: OverparameterizationResult | None = None) -> Figure:
-    """The figure of the over-parameterization demonstration (:mod:`symsoftmax.demo`).
-
-    Left: the entries of Theta_a and Theta_b side by side, and Theta_b + 1 psi^T (psi the
-    mean row of Theta_a - Theta_b) as black marks; right: the largest probability
-    difference at each data point, on a log scale; top without decay, bottom with decay.
-
-    Args:
-        result: what :func:`symsoftmax.demo.overparameterization` returned (by default,
-            its run with the default arguments).
-
-    Raises:
-        ImportError: matplotlib is not installed.
-    """
-    from . import demo
-
-    fig = _new_figure(figsize=(12, 7))
-    result = demo.overparameterization() if result is None else result
-    axes = fig.subplots(2, 2, gridspec_kw={"width_ratios": [3, 2]})
-    K, n = result.plain.a.theta.shape
-    labels = [f"$\\theta_{{{k + 1}{p + 1}}}$" for k in range(K) for p in range(n)]
-    where = np.arange(K * n)
-    for (left, right), c in zip(axes, (result.plain, result.decayed), strict=True):
-        title = "no decay" if c.decay == 0 else f"decay $\\lambda = {c.decay:g}$"
-        left.bar(where - 0.2, c.a.theta.ravel(), width=0.4, label="fit a (start 0)")
-        left.bar(where + 0.2, c.b.theta.ravel(), width=0.4, label="fit b (shifted start)")
-        left.plot(
-            where - 0.2,
-            (c.b.theta + c.psi).ravel(),
-            "k_",
-            markersize=14,
-            label=r"fit b + $1\psi^T$",
-        )
-        left.axhline(0, color="black", linewidth=0.5)
-        left.set_xticks(where, labels)
-        left.set_title(
-            f"{title}: entries of $\\Theta$; row shift $|\\psi|$ = {np.linalg.norm(c.psi):.3g}"
-        )
-        left.legend(fontsize="small")
-        diff = np.abs(
-            numeric.softmax(result.X @ c.a.theta.T) - numeric.softmax(result.X @ c.b.theta.T)
-        ).max(axis=1)
-        floor = np.finfo(np.float64).tiny
-        right.semilogy(np.maximum(diff, floor), ".", markersize=4)
-        right.set_ylim(1e-18, 1)
-        right.set_xlabel("data point i")
-        right.set_ylabel("$\\max_k |h_a(x_i)_k - h_b(x_i)_k|$")
-        right.set_title(f"{title}: $|h_a - h_b| \\leq$ {c.prob_diff:.1e}")
-    return fig
-
-
 _FIGURES: dict[str, Callable[..., Figure]] = {
     "sigmoid": sigmoid,
     "temperature": temperature,
     "jacobian": jacobian,
-    "overparameterization": overparameterization,
 }
 
 
@@ -470,7 +419,21 @@ def save(name: str, path: str | PathLike[str], **options: Any) -> None:
         ...     path.read_bytes()[:8]
         b'\\x89PNG\\r\\n\\x1a\\n'
     """
+    write_png(figure(name, **options), png_path(path))
+
+
+def write_png(fig: Figure, path: str | PathLike[str]) -> None:
+    """Write ``fig`` to ``path`` as a PNG file with no "Software" entry and no timestamp.
+
+    Raises:
+        ValueError: ``path`` does not end in ``.png``.
+        OSError: ``path`` cannot be written.
+    """
+    fig.savefig(png_path(path), format="png", dpi=_DPI, metadata={"Software": None})
+
+
+def png_path(path: str | PathLike[str]) -> str:
+    """``path`` as a str, if it ends in ``.png``; else ValueError."""
     if not fspath(path).lower().endswith(".png"):
         raise ValueError(f"plots are saved as PNG: the path must end in .png, got {fspath(path)!r}")
-    fig = figure(name, **options)
-    fig.savefig(path, format="png", dpi=_DPI, metadata={"Software": None})
+    return fspath(path)

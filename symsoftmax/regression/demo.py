@@ -56,11 +56,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from os import PathLike
 
 import numpy as np
 
-from . import numeric
+from .. import numeric
 
 __all__ = [
     "Comparison",
@@ -75,7 +74,6 @@ __all__ = [
     "hessian",
     "lipschitz",
     "overparameterization",
-    "plot",
 ]
 
 
@@ -673,18 +671,3 @@ def format_table(result: OverparameterizationResult) -> str:
         f"Hessian eigenvalue is lambda, on the same eigenspace {{1 kron v}} of dimension {n}.",
     ]
     return "\n".join(lines)
-
-
-def plot(result: OverparameterizationResult, path: str | PathLike[str]) -> None:
-    """Save :func:`symsoftmax.plots.overparameterization` of ``result`` to ``path`` (the
-    format from the extension).
-
-    The same matplotlib writes the same PNG bytes: a PNG carries no "Software" entry.
-
-    Raises:
-        ImportError: matplotlib is not installed.
-    """
-    from .plots import overparameterization
-
-    png = str(path).lower().endswith(".png")
-    overparameterization(result).savefig(path, metadata={"Software": None} if png else None)

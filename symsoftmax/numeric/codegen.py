@@ -36,8 +36,8 @@ from sympy.codegen.cfunctions import log1p
 from sympy.codegen.rewriting import ReplaceOptim, optimize
 from sympy.printing.numpy import NumPyPrinter
 
-from .functions import Softmax, expand_definitions
-from .space import ClassSpace
+from ..engine import derive
+from ..symbolic import ClassSpace, Softmax, expand_definitions
 
 __all__ = ["NAMES", "formulas", "lower", "module_source"]
 
@@ -77,21 +77,19 @@ def formulas() -> dict[str, sp.Expr]:
 
     Entries are indexed by i (and j for the Jacobian); ``d`` is z - m.
     """
-    from .derivations import derive
-
     c = sp.Symbol("c", real=True)
     shift = derive("shift_invariance").result  # sigma(z + c 1)_i = sigma(z)_i
     log_softmax = derive("log_softmax")
-    stable_log = log_softmax.steps[3].expr.rhs  # (z_i - m) - log sum_k e^{z_k - m}
-    # log sigma_i = z_i - LSE(z) (step 3) and = stable_log (step 4), so
+    stable_log = log_softmax.step("stable").expr.rhs  # (z_i - m) - log sum_k e^{z_k - m}
+    # log sigma_i = z_i - LSE(z) (step 'lse_form') and = stable_log (step 'stable'), so
     # LSE(z) = z_i - stable_log = m + log sum_k e^{z_k - m}.
     lse = _z[_i] - stable_log
     jvp = derive("jvp")
     cross_entropy = derive("cross_entropy")
-    # L = -sum_k y_k (z_k - LSE(z)) = -sum_k y_k log sigma_k (log_softmax, step 3), with
+    # L = -sum_k y_k (z_k - LSE(z)) = -sum_k y_k log sigma_k (log_softmax, 'lse_form'), with
     # log sigma_k the array that the generated log_softmax returns.
     log_sigma_k = _z[_k] - _S.lse()
-    loss = cross_entropy.steps[0].expr.rhs.replace(
+    loss = cross_entropy.step("loss").expr.rhs.replace(
         lambda e: isinstance(e, sp.Add) and sp.expand(e - log_sigma_k) == 0,
         lambda e: _logp[_k],
     )
@@ -102,10 +100,10 @@ def formulas() -> dict[str, sp.Expr]:
         "log_softmax": _in_shifted(stable_log),
         "logsumexp": _in_shifted(lse),
         "jacobian": derive("jacobian").result.rhs,
-        "jvp": jvp.steps[2].expr.rhs,
-        "vjp": jvp.steps[3].expr.rhs,
+        "jvp": jvp.step("jvp").expr.rhs,
+        "vjp": jvp.step("vjp").expr.rhs,
         "cross_entropy": loss,
-        "cross_entropy_grad": cross_entropy.steps[2].expr.rhs.xreplace({_j: _i}),
+        "cross_entropy_grad": cross_entropy.step("gradient").expr.rhs.xreplace({_j: _i}),
     }
 
 

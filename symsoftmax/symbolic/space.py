@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .core import check_K
+from .explicit import check_K
 from .functions import LogSumExp, Softmax, class_sum
 
 __all__ = ["ClassSpace"]

@@ -22,8 +22,8 @@ import subprocess
 from os import PathLike
 from pathlib import Path
 
-from .derivation import Derivation, Lang
-from .errors import SymsoftmaxError
+from ..engine import Derivation, Lang
+from ..errors import SymsoftmaxError
 
 __all__ = [
     "ENGINES",

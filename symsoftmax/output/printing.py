@@ -19,15 +19,35 @@ a column right of the formulas.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from .functions import LogSumExp, Sigmoid, Softmax
+from ..symbolic import LogSumExp, Sigmoid, Softmax
 
-if TYPE_CHECKING:
-    from .derivation import Derivation, Step
+
+class Step(Protocol):
+    """What a printer reads of a step (:class:`symsoftmax.Step`)."""
+
+    expr: sp.Basic
+    reason: str
+    case: sp.Basic | None
+
+
+class Derivation(Protocol):
+    """What a printer reads of a derivation (:class:`symsoftmax.Derivation`), already in
+    the language to print."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def lang(self) -> str: ...
+
+    @property
+    def steps(self) -> tuple[Step, ...]: ...
+
 
 __all__ = [
     "expr_latex",
@@ -184,7 +204,7 @@ def justification(step: Step, lang: str) -> str:
 
     Example:
         >>> import symsoftmax as ss
-        >>> justification(ss.derive("jacobian", lang="zh").steps[3], "zh")[-12:]
+        >>> justification(ss.derive("jacobian", lang="zh").step("same_numerator"), "zh")[-12:]
         '（情形 $i = j$）'
     """
     if step.case is None:

@@ -34,8 +34,9 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 
-from .functions import LogSumExp, Sigmoid, Softmax, expand_definitions
-from .space import ClassSpace
+from ..symbolic.functions import LogSumExp, Sigmoid, Softmax, expand_definitions
+from ..symbolic.space import ClassSpace
+from .claims import scalar_claims
 
 __all__ = ["Mismatch", "check"]
 
@@ -260,10 +261,8 @@ def check(
         >>> check(sp.Eq(sp.Derivative(lse, S.z[S.j]), 0), S).point["j"] in {"1", "2"}
         True
     """
-    from .proof import _sides  # the same reading of And / matrices / Contains
-
     rng = random.Random(seed)
-    every = [(kind, sp.Tuple(lhs, rhs)) for kind, lhs, rhs in _sides(rel)]
+    every = [(kind, sp.Tuple(lhs, rhs)) for kind, lhs, rhs in scalar_claims(rel)]
     if len(every) <= _ENTRIES:
         groups, per_group = [every], points
     else:  # a large matrix: a fresh random sample of its entries at each point
