@@ -1,43 +1,36 @@
-"""symsoftmax.demo: the over-parameterization of softmax regression, checked from the
-returned numbers (never the printed text); the cost, gradient and Hessian against
-independent oracles (scipy, finite differences); the ``demo`` command."""
+"""symsoftmax.regression.experiment: the over-parameterization of softmax regression,
+checked from the returned numbers (never the printed text); its table and figure; the
+``demo`` command. The model's cost, gradient and Hessian: tests/test_regression_model.py."""
 
 from __future__ import annotations
 
 import dataclasses
-import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.special
+from test_regression_model import central_differences
 
 from symsoftmax import cli
-from symsoftmax.regression import demo
+from symsoftmax.regression import experiment, model, report
 from symsoftmax.regression import figure as demo_figure
 
 LAMBDA = 1e-2
 
 
 @pytest.fixture(scope="module")
-def result() -> demo.OverparameterizationResult:
-    return demo.overparameterization(seed=0, decay=LAMBDA)
+def result() -> experiment.OverparameterizationResult:
+    return experiment.overparameterization(seed=0, decay=LAMBDA)
 
 
 @pytest.fixture
-def fast_cli(monkeypatch: pytest.MonkeyPatch, result: demo.OverparameterizationResult) -> None:
+def fast_cli(
+    monkeypatch: pytest.MonkeyPatch, result: experiment.OverparameterizationResult
+) -> None:
     """The CLI runs the module's demonstration once, not once per test."""
-    monkeypatch.setattr(demo, "overparameterization", lambda: result)
-
-
-def random_model(seed: int, K: int = 3, n: int = 3, m: int = 20):
-    rng = np.random.default_rng(seed)
-    theta = rng.standard_normal((K, n))
-    X = np.column_stack([np.ones(m), rng.standard_normal((m, n - 1))])
-    y = rng.integers(0, K, m)
-    return theta, X, y
+    monkeypatch.setattr(experiment, "overparameterization", lambda: result)
 
 
 # -- the claims of the demonstration ---------------------------------------------------------
@@ -83,15 +76,6 @@ def test_the_gradient_rows_sum_to_zero_at_the_starts(result) -> None:
     assert result.start_grad_row_sum < 1e-12
 
 
-@pytest.mark.parametrize("seed", range(5))
-@pytest.mark.parametrize("decay", [0.0, 0.3])
-def test_the_gradient_rows_sum_to_lambda_times_the_rows(seed: int, decay: float) -> None:
-    theta, X, y = random_model(seed)
-    g = demo.gradient(theta, X, y, decay=decay)
-    # sum_k grad_{theta_k} J = lambda sum_k theta_k: zero without decay
-    np.testing.assert_allclose(g.sum(axis=0), decay * theta.sum(axis=0), atol=1e-14)
-
-
 def test_with_decay_the_fits_coincide_and_rows_sum_to_zero(result) -> None:
     d = result.decayed
     assert np.max(np.abs(d.a.theta - d.b.theta)) < 1e-8
@@ -102,7 +86,7 @@ def test_with_decay_the_fits_coincide_and_rows_sum_to_zero(result) -> None:
 
 def test_hessian_without_decay_is_singular_along_one_kron_psi(result) -> None:
     K, n = result.plain.a.theta.shape
-    H = demo.hessian(result.plain.a.theta, result.X)
+    H = model.hessian(result.plain.a.theta, result.X)
     w, V = np.linalg.eigh(H)
     assert abs(w[0]) < 1e-8 and abs(result.hessian.smallest) < 1e-8
     # the null space is {1 kron v : v in R^n}: exactly n eigenvalues 0, the rest positive
@@ -124,7 +108,7 @@ def test_hessian_without_decay_is_singular_along_one_kron_psi(result) -> None:
 
 def test_hessian_with_decay_has_smallest_eigenvalue_lambda(result) -> None:
     n = result.decayed.a.theta.shape[1]
-    w = np.linalg.eigvalsh(demo.hessian(result.decayed.a.theta, result.X, decay=LAMBDA))
+    w = np.linalg.eigvalsh(model.hessian(result.decayed.a.theta, result.X, decay=LAMBDA))
     assert w[0] >= LAMBDA - 1e-10 and result.decayed_hessian.smallest >= LAMBDA - 1e-10
     # ... attained on the same n directions 1 kron v
     np.testing.assert_allclose(w[:n], LAMBDA, atol=1e-10)
@@ -138,101 +122,26 @@ def test_results_are_frozen(result) -> None:
         result.plain.a.theta[0, 0] = 1.0
 
 
-# -- cost, gradient and Hessian against independent oracles ---------------------------------
-
-
-@pytest.mark.parametrize("seed", range(3))
-@pytest.mark.parametrize("decay", [0.0, 0.1])
-def test_cost_against_scipy_logsumexp(seed: int, decay: float) -> None:
-    theta, X, y = random_model(seed)
-    Z = X @ theta.T
-    expected = np.mean(scipy.special.logsumexp(Z, axis=1) - Z[np.arange(len(y)), y])
-    expected += 0.5 * decay * np.sum(theta**2)
-    assert demo.cost(theta, X, y, decay=decay) == pytest.approx(expected, rel=1e-13)
-
-
-def central_differences(f: Callable[[np.ndarray], float], theta: np.ndarray, h: float = 1e-6):
-    out = np.zeros_like(theta)
-    for idx in np.ndindex(theta.shape):
-        e = np.zeros_like(theta)
-        e[idx] = h
-        out[idx] = (f(theta + e) - f(theta - e)) / (2 * h)
-    return out
-
-
-@pytest.mark.parametrize("seed", range(3))
-@pytest.mark.parametrize("decay", [0.0, 0.1])
-def test_gradient_against_central_differences_of_the_cost(seed: int, decay: float) -> None:
-    theta, X, y = random_model(seed)
-    analytic = demo.gradient(theta, X, y, decay=decay)
-    numeric = central_differences(lambda t: demo.cost(t, X, y, decay=decay), theta)
-    np.testing.assert_allclose(analytic, numeric, atol=1e-8, err_msg="analytic vs numeric")
+# -- the model at the fit --------------------------------------------------------------
 
 
 def test_gradient_at_the_fit_against_central_differences(result) -> None:
     theta, X, y = result.plain.b.theta, result.X, result.y
-    numeric = central_differences(lambda t: demo.cost(t, X, y), np.array(theta))
-    np.testing.assert_allclose(demo.gradient(theta, X, y), numeric, atol=1e-8)
+    numeric = central_differences(lambda t: model.cost(t, X, y), np.array(theta))
+    np.testing.assert_allclose(model.gradient(theta, X, y), numeric, atol=1e-8)
     np.testing.assert_allclose(numeric, 0, atol=1e-8)  # a minimizer
 
 
-@pytest.mark.parametrize("seed", range(3))
-def test_hessian_against_differences_of_the_gradient(seed: int) -> None:
-    theta, X, y = random_model(seed)
-    h = 1e-6
-    columns = []
-    for idx in np.ndindex(theta.shape):
-        e = np.zeros_like(theta)
-        e[idx] = h
-        g = demo.gradient(theta + e, X, y) - demo.gradient(theta - e, X, y)
-        columns.append(g.ravel() / (2 * h))  # vec(theta) = theta.ravel(): rows stacked
-    np.testing.assert_allclose(demo.hessian(theta, X), np.column_stack(columns), atol=1e-8)
-
-
-def test_hessian_against_the_kronecker_sum_by_hand() -> None:
-    theta, X, _ = random_model(7, K=4, n=2, m=5)
-    H = np.zeros((8, 8))
-    for x in X:
-        s = scipy.special.softmax(theta @ x)
-        H += np.kron(np.diag(s) - np.outer(s, s), np.outer(x, x)) / len(X)
-    np.testing.assert_allclose(demo.hessian(theta, X, decay=0.5), H + 0.5 * np.eye(8), atol=1e-15)
-
-
-def test_fit_without_decay_keeps_the_row_sum() -> None:
-    theta0, X, y = random_model(3, m=60)
-    f = demo.fit(theta0 + 5.0, X, y, tol=1e-9)
-    assert f.converged
-    np.testing.assert_allclose(f.theta.sum(axis=0), (theta0 + 5.0).sum(axis=0), atol=1e-10)
-
-
 # -- bad input ------------------------------------------------------------------------------
-
-THETA, X, Y = random_model(0)
 
 
 @pytest.mark.parametrize(
     ("call", "error", "words"),
     [
-        (lambda: demo.cost(THETA, X[:, :2], Y), ValueError, "X of shape (20, 2) has 2 features"),
-        (lambda: demo.gradient(THETA.T[:2], X, Y), ValueError, "theta of shape (2, 3)"),
-        (lambda: demo.cost(THETA, X, Y[:-1]), ValueError, "labels y of shape (19,)"),
-        (lambda: demo.cost(THETA, X, Y[:, None]), ValueError, "labels y of shape (20, 1)"),
-        (lambda: demo.cost(THETA, X, np.r_[Y[:-1], 3]), ValueError, "0..2"),
-        (lambda: demo.cost(THETA, X, np.r_[-1, Y[1:]]), ValueError, "got y[0] = -1"),
-        (lambda: demo.cost(THETA, X, Y.astype(float)), TypeError, "integers in 0..K-1"),
-        (lambda: demo.cost(THETA, X, Y, decay=-0.1), ValueError, "lambda must be"),
-        (lambda: demo.gradient(THETA[:1], X, Y * 0), ValueError, "K >= 2 rows"),
-        (lambda: demo.hessian(THETA[0], X), ValueError, "matrix (2 axes), got shape (3,)"),
-        (lambda: demo.hessian(THETA, np.full_like(X, np.nan)), ValueError, "must be finite"),
-        (lambda: demo.cost("abc", X, Y), TypeError, "theta must be a real numeric matrix"),
-        (lambda: demo.fit(THETA, X, Y, step=0.0), ValueError, "step must be"),
-        (lambda: demo.fit(THETA, X, Y, tol=0.0), ValueError, "tol must be > 0"),
-        (lambda: demo.blobs(K=1), ValueError, "K must be an int >= 2"),
-        (lambda: demo.blobs(K=3, m=2), ValueError, "m must be >= K = 3"),
-        (lambda: demo.overparameterization(K=1), ValueError, "K must be an int >= 2"),
-        (lambda: demo.overparameterization(decay=0.0), ValueError, "decay must be > 0"),
-        (lambda: demo.overparameterization(decay=-1.0), ValueError, "got -1.0"),
-        (lambda: demo.overparameterization(shift=-1.0), ValueError, "shift must be"),
+        (lambda: experiment.overparameterization(K=1), ValueError, "K must be an int >= 2"),
+        (lambda: experiment.overparameterization(decay=0.0), ValueError, "decay must be > 0"),
+        (lambda: experiment.overparameterization(decay=-1.0), ValueError, "got -1.0"),
+        (lambda: experiment.overparameterization(shift=-1.0), ValueError, "shift must be"),
     ],
 )
 def test_bad_input_raises_with_the_shapes_or_values(call, error, words: str) -> None:
@@ -245,7 +154,7 @@ def test_bad_input_raises_with_the_shapes_or_values(call, error, words: str) -> 
 
 
 def test_table_names_both_settings(result) -> None:
-    table = demo.format_table(result)
+    table = report.format_table(result)
     assert "lambda = 0" in table and f"lambda = {LAMBDA:g}" in table
     assert "psi" in table and "Hessian" in table
 
@@ -255,7 +164,7 @@ def test_cli_prints_the_table_and_exits_0(capsys, fast_cli) -> None:
     out, err = capsys.readouterr()
     assert err == ""
     assert out.startswith("Softmax regression is over-parameterized")
-    assert out.strip() == demo.format_table(demo.overparameterization())
+    assert out.strip() == report.format_table(experiment.overparameterization())
 
 
 @pytest.mark.parametrize(
@@ -273,16 +182,13 @@ def test_cli_usage_errors_exit_2_with_one_line(args: list[str], words: str, caps
     assert out == "" and len(lines) == 1 and words in lines[0], err
 
 
-def test_cli_runs_as_a_program() -> None:
-    """No traceback and exit 2 from the installed entry point (no demo is run)."""
-    run = subprocess.run(
-        [sys.executable, "-m", "symsoftmax", "demo", "nope"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert run.returncode == 2 and run.stdout == "" and "Traceback" not in run.stderr
-    assert run.stderr.startswith("symsoftmax: error:")
+def test_cli_usage_error_is_prefixed_and_has_no_traceback(capsys) -> None:
+    """No traceback and exit 2 (no demo is run); tests/test_cli.py runs the entry point
+    ``python -m symsoftmax`` itself in a subprocess."""
+    assert cli.main(["demo", "nope"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "Traceback" not in err
+    assert err.startswith("symsoftmax: error:")
 
 
 def test_cli_plot_without_matplotlib_exits_2_naming_the_extra(
@@ -297,7 +203,7 @@ def test_cli_plot_without_matplotlib_exits_2_naming_the_extra(
     assert "matplotlib" in err and "'plot' extra" in err and "symsoftmax[plot]" in err
     assert not path.exists()
     with pytest.raises(ImportError, match="'plot' extra"):
-        demo_figure.plot(demo.overparameterization(), path)
+        demo_figure.plot(experiment.overparameterization(), path)
 
 
 def test_cli_saves_a_plot_that_is_not_blank(capsys, tmp_path: Path, fast_cli) -> None:

@@ -1,9 +1,12 @@
-"""The generated documentation: docs/ is exactly what the code generates, and it is well formed."""
+"""The generated documentation: docs/ is exactly what the code generates, and it is well formed;
+writing it never overwrites a file it did not write, and is all or nothing."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +25,13 @@ REGENERATE = "regenerate it with `symsoftmax docs docs` and commit the result"
 #: docs/ is not regenerated here (under CI=true the compile tests fail instead).
 TEX = all(shutil.which(program) for program in ("pdflatex", "xelatex", "pdftoppm"))
 
+try:
+    import matplotlib  # noqa: F401
+
+    PLOT = True
+except ImportError:  # the 'plot' extra: without it the figures are not regenerated here
+    PLOT = False
+
 
 def _generated(root: Path) -> set[str]:
     """The files the generator owns under root (docs/ also holds hand-written files)."""
@@ -32,15 +42,29 @@ def _generated(root: Path) -> set[str]:
     return {p.relative_to(root).as_posix() for p in owned if p.is_file()}
 
 
+def _listed(root: Path) -> set[str]:
+    """The files that root's manifest says the generator wrote."""
+    return set((root / docsite.MANIFEST).read_text(encoding="utf-8").splitlines())
+
+
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("matplotlib")
+    """The whole site, generated once for every test that only reads it.
+
+    Without the verification, which takes most of the time: every derivation is verified
+    for any K and for K = 3 by tests/test_engine.py, and that write() verifies before it
+    writes is tested below (test_nothing_is_written_when_a_derivation_fails).
+    """
     root = tmp_path_factory.mktemp("docs")
-    docsite.write(root, figures=gallery.drawers(), typeset=TEX)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ss.Derivation, "verify", lambda self, **_: True)
+        docsite.write(root, figures=gallery.drawers() if PLOT else None, typeset=TEX)
     return root
 
 
 def test_docs_directory_is_what_the_code_generates(fresh: Path) -> None:
+    if not PLOT:
+        pytest.skip("the figures of docs/ need matplotlib, the 'plot' extra")
     assert _generated(fresh) == _generated(DOCS), f"docs/ holds other files: {REGENERATE}"
     for name in sorted(_generated(fresh)):
         if name.endswith(".md"):
@@ -48,10 +72,22 @@ def test_docs_directory_is_what_the_code_generates(fresh: Path) -> None:
             assert new == (DOCS / name).read_text(encoding="utf-8"), f"docs/{name}: {REGENERATE}"
 
 
+def test_docs_manifest_lists_what_the_generator_writes(fresh: Path) -> None:
+    if not PLOT:
+        pytest.skip("the figures of docs/ need matplotlib, the 'plot' extra")
+    # docs/ is written by the generator, so `symsoftmax docs docs` may rewrite it: every
+    # generated file is listed, and nothing hand-written (performance.md, workflow.py) is
+    assert _listed(fresh) == _generated(fresh)
+    typeset = {name for name in _listed(DOCS) if name.startswith("typeset/")}
+    assert _listed(DOCS) - (set() if TEX else typeset) == _listed(fresh), REGENERATE
+    assert {"performance.md", "workflow.py"}.isdisjoint(_listed(DOCS))
+
+
 def test_figures_match_the_committed_ones(fresh: Path) -> None:
     # Pixels, not bytes: antialiasing may differ slightly across matplotlib and TeX builds,
     # but a moved or missing curve, bar or glyph changes many pixels by far more than 0.25
     # (one curve of the sigmoid figure is about 0.4% of its pixels).
+    pytest.importorskip("matplotlib")
     from matplotlib.image import imread
 
     for name in sorted(n for n in _generated(fresh) if n.endswith(".png")):
@@ -63,8 +99,8 @@ def test_figures_match_the_committed_ones(fresh: Path) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("name", ss.derivations())
-def test_page_has_every_step_and_balanced_math(name: str, lang: str) -> None:
-    text = docsite.page(name, lang=lang, figures=gallery.NAMES)
+def test_page_has_every_step_and_balanced_math(name: str, lang: str, fresh: Path) -> None:
+    text = (fresh / lang / f"{name}.md").read_text(encoding="utf-8")  # docsite.page's text
     rows = [line for line in text.splitlines() if re.match(r"\| \d+ \|", line)]
     steps = len(ss.derive(name).steps) + len(ss.derive(name, K=3).steps)
     assert len(rows) == steps  # one table row per step, any K and K = 3
@@ -86,8 +122,8 @@ def test_page_shows_the_result_and_links_both_languages() -> None:
     assert "![jacobian](../figures/jacobian.png)" in en
 
 
-def test_index_lists_every_derivation_in_both_languages() -> None:
-    text = docsite.index()
+def test_index_lists_every_derivation_in_both_languages(fresh: Path) -> None:
+    text = (fresh / "index.md").read_text(encoding="utf-8")  # docsite.index's text
     for name in ss.derivations():
         assert f"(en/{name}.md)" in text and f"(zh/{name}.md)" in text
 
@@ -99,32 +135,177 @@ def test_bad_page_requests() -> None:
         docsite.page("jacobian", lang="xx")
 
 
+# -- writing: never over a file it did not write, all or nothing ------------------------------
+
+#: The few derivations of the site written by the tests below (the whole site is `fresh`).
+FEW = ["normalization", "range"]
+
+
+@pytest.fixture
+def few(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """write() documents FEW only; pages of it: index.md, en/NAME.md, zh/NAME.md."""
+    monkeypatch.setattr(docsite, "derivations", lambda: list(FEW))
+    return ["index.md", *(f"{lang}/{name}.md" for lang in ("en", "zh") for name in FEW)]
+
+
+def _draw(path: Path) -> None:
+    path.write_bytes(b"a figure")
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under root (hidden ones too) and its bytes."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def no_verify(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Count the verifications instead of doing them (write's verification is tested above)."""
+    verified: list[str] = []
+
+    def verify(self: ss.Derivation, **_: object) -> bool:
+        verified.append(self.name)
+        return True
+
+    monkeypatch.setattr(ss.Derivation, "verify", verify)
+    yield verified
+
+
+def test_write_lists_what_it_wrote_in_a_manifest(tmp_path: Path, few, no_verify) -> None:
+    written = docsite.write(tmp_path, figures={"sigmoid": _draw}, typeset=False)
+    assert sorted(no_verify) == sorted(FEW * 2)  # each verified, for any K and for K = 3
+    assert written == [tmp_path / rel for rel in [*few, "figures/sigmoid.png"]]
+    assert _listed(tmp_path) == {*few, "figures/sigmoid.png"}
+    lines = (tmp_path / docsite.MANIFEST).read_text(encoding="utf-8").splitlines()
+    assert lines == sorted(lines)  # one relative path a line, in a stable order
+
+
+def test_write_rewrites_its_own_files_and_leaves_the_others(tmp_path: Path, few, no_verify):
+    docsite.write(tmp_path, figures={"sigmoid": _draw}, typeset=False)
+    (tmp_path / "notes.md").write_text("mine", encoding="utf-8")
+    (tmp_path / "index.md").write_text("stale", encoding="utf-8")
+    # without figures this time: the figure stays listed, so a later run may rewrite it
+    docsite.write(tmp_path, figures=None, typeset=False)
+    assert (tmp_path / "index.md").read_text(encoding="utf-8") == docsite.index()
+    assert (tmp_path / "notes.md").read_text(encoding="utf-8") == "mine"
+    assert "figures/sigmoid.png" in _listed(tmp_path) and "notes.md" not in _listed(tmp_path)
+    docsite.write(tmp_path, figures={"sigmoid": _draw}, typeset=False)
+
+
+def test_write_refuses_to_overwrite_a_file_it_did_not_write(tmp_path: Path, few, no_verify):
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "range.md").write_text("my own notes", encoding="utf-8")
+    with pytest.raises(docsite.OverwriteError, match=r"range\.md exists and was not written") as e:
+        docsite.write(tmp_path, figures=None, typeset=False)
+    assert e.value.path == tmp_path / "en" / "range.md" and "force=True" in str(e.value)
+    assert no_verify == []  # refused before any work
+    assert _snapshot(tmp_path) == {"en/range.md": b"my own notes"}  # nothing written
+    docsite.write(tmp_path, figures=None, typeset=False, force=True)
+    assert (tmp_path / "en" / "range.md").read_text(encoding="utf-8").startswith("# ")
+    assert "en/range.md" in _listed(tmp_path)
+
+
+def test_write_checks_the_directory_before_verifying(tmp_path: Path, few, no_verify) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    with pytest.raises(NotADirectoryError):
+        docsite.write(blocker / "sub", figures=None, typeset=False)
+    assert no_verify == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
 def test_nothing_is_written_when_a_derivation_fails(tmp_path: Path, monkeypatch) -> None:
     def broken(self, **_: object) -> bool:
         raise ss.VerificationError(self.name, 1, "broken on purpose")
 
     monkeypatch.setattr(ss.Derivation, "verify", broken)
-    with pytest.raises(ss.VerificationError):
+    with pytest.raises(ss.VerificationError, match="broken on purpose"):
         docsite.write(tmp_path / "out", figures=None, typeset=False)
-    assert list((tmp_path / "out").iterdir()) == []  # made, and left empty
+    assert list(tmp_path.iterdir()) == []  # not even the directory, nor a staging one
 
 
-def test_cli_docs_writes_pages(tmp_path: Path, capsys) -> None:
+def test_nothing_is_written_when_a_figure_fails(tmp_path: Path, few, no_verify) -> None:
+    site = tmp_path / "site"
+    docsite.write(site, figures=None, typeset=False)
+    (site / "index.md").write_text("the old index", encoding="utf-8")
+    before = _snapshot(site)
+
+    def fails(path: Path) -> None:  # the last file to make: every page is made by then
+        raise RuntimeError("the figure failed")
+
+    with pytest.raises(RuntimeError, match="the figure failed"):
+        docsite.write(site, figures={"sigmoid": _draw, "jacobian": fails}, typeset=False)
+    assert _snapshot(site) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # the staging one is gone
+
+
+def test_a_failed_move_puts_back_what_was_there(tmp_path: Path, few, no_verify, monkeypatch):
+    site = tmp_path / "site"
+    docsite.write(site, figures=None, typeset=False)
+    (site / "index.md").write_text("the old index", encoding="utf-8")
+    before = _snapshot(site)
+    replace, failed = os.replace, []
+
+    def fails_at_the_manifest(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        # the new manifest, the last file to move in, does not go in (the first time only)
+        if Path(dst) == site / docsite.MANIFEST and not failed:
+            failed.append(src)
+            raise OSError("no space left on device")
+        replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", fails_at_the_manifest)
+    with pytest.raises(OSError, match="no space left"):
+        docsite.write(site, figures={"sigmoid": _draw}, typeset=False)
+    assert _snapshot(site) == before  # the new index and figure moved in, and out again
+    assert not (site / "figures").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+# -- the docs command ------------------------------------------------------------------------
+
+
+def test_cli_docs_writes_pages(tmp_path: Path, few, capsys) -> None:
     assert main(["docs", str(tmp_path), "--no-figures", "--no-typeset"]) == 0
-    assert (tmp_path / "index.md").is_file() and (tmp_path / "zh" / "jacobian.md").is_file()
+    assert (tmp_path / "index.md").is_file() and (tmp_path / "zh" / "range.md").is_file()
     assert not (tmp_path / "figures").exists() and not (tmp_path / "typeset").exists()
     # and no page links to a file that was not written
-    assert "](../figures/" not in (tmp_path / "en" / "jacobian.md").read_text(encoding="utf-8")
-    assert "](../typeset/" not in (tmp_path / "en" / "jacobian.md").read_text(encoding="utf-8")
-    assert "index.md" in capsys.readouterr().out
+    assert "](../figures/" not in (tmp_path / "en" / "range.md").read_text(encoding="utf-8")
+    assert "](../typeset/" not in (tmp_path / "en" / "range.md").read_text(encoding="utf-8")
+    assert _listed(tmp_path) == set(few)
+    assert f"Wrote {len(few)} files to {tmp_path}: index.md" in capsys.readouterr().out
 
 
-def test_cli_docs_unwritable_directory(tmp_path: Path, capsys) -> None:
+def test_cli_docs_refuses_to_overwrite_unless_forced(tmp_path: Path, few, no_verify, capsys):
+    (tmp_path / "index.md").write_text("my index", encoding="utf-8")
+    assert main(["docs", str(tmp_path), "--no-figures", "--no-typeset"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "Traceback" not in err
+    assert f"refusing to overwrite {tmp_path / 'index.md'}" in err and "--force overwrites" in err
+    assert (tmp_path / "index.md").read_text(encoding="utf-8") == "my index"
+    assert no_verify == []
+    assert main(["docs", str(tmp_path), "--no-figures", "--no-typeset", "--force"]) == 0
+    assert (tmp_path / "index.md").read_text(encoding="utf-8") == docsite.index()
+
+
+def test_cli_docs_exits_1_when_a_derivation_fails(tmp_path: Path, few, monkeypatch, capsys):
+    def broken(self, **_: object) -> bool:
+        raise ss.VerificationError(self.name, 2, "broken on purpose", label="total")
+
+    monkeypatch.setattr(ss.Derivation, "verify", broken)
+    assert main(["docs", str(tmp_path / "out"), "--no-figures", "--no-typeset"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and "Traceback" not in err
+    assert "derivation 'normalization', step 2 (total): broken on purpose" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_docs_unwritable_directory(tmp_path: Path, no_verify, capsys) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     assert main(["docs", str(blocker / "sub"), "--no-figures", "--no-typeset"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("symsoftmax: error:") and err.count("\n") == 1 and "Traceback" not in err
+    assert "cannot write the documentation to" in err
+    assert no_verify == []  # found before the verification
 
 
 def test_workflow_script_runs(capsys) -> None:
@@ -150,8 +331,9 @@ def test_cli_docs_without_tex_names_the_packages(tmp_path: Path, capsys, monkeyp
         and "--no-typeset" in err
         and err.count("\n") == 1
     )
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_cli_docs_refuses_an_empty_directory(capsys) -> None:
     assert main(["docs", ""]) == 2
-    assert "directory" in capsys.readouterr().err
+    assert "expected a directory to write the documentation to" in capsys.readouterr().err

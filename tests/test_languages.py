@@ -133,6 +133,8 @@ def test_show_in_chinese(name: str, capsys) -> None:
         assert step.reason.replace("$", "") in out
 
 
+@pytest.mark.verifies(K=3)
+@pytest.mark.usefixtures("verify_from_cache")  # the verification itself: tests/test_engine.py
 @pytest.mark.parametrize("name", ss.derivations())
 def test_verify_in_chinese(name: str, capsys) -> None:
     assert cli.main(["verify", name, "--lang", "zh", "--k", "3"]) == 0
@@ -143,6 +145,8 @@ def test_verify_in_chinese(name: str, capsys) -> None:
     assert _CJK.search(header) and _CJK.search(row)
 
 
+@pytest.mark.verifies(name="normalization", K=None)
+@pytest.mark.usefixtures("verify_from_cache")
 def test_chinese_verify_table_lines_up(capsys) -> None:
     # a CJK character takes two terminal columns: the columns must still line up
     import unicodedata

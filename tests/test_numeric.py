@@ -3,6 +3,9 @@ finite differences; the conventions for edge cases; the generated source itself.
 
 from __future__ import annotations
 
+import ast
+import builtins
+import inspect
 import subprocess
 import sys
 
@@ -11,8 +14,10 @@ import numpy as np
 import pytest
 import scipy.special
 
+from symsoftmax import cli
 from symsoftmax import numeric as N
-from symsoftmax.numeric.codegen import NAMES
+from symsoftmax.numeric import codegen, runtime
+from symsoftmax.numeric.codegen import NAMES, module_source
 
 DPS = 60
 
@@ -253,43 +258,144 @@ def test_where_masks_entries_and_their_derivatives() -> None:
 # -------------------------------------------------------------------------------- source
 
 
+#: The file name the package compiles the generated module under (the line profile of
+#: benchmarks/numeric.py looks for it).
+GENERATED = "<symsoftmax generated>"
+
+
+def numpy_only_namespace() -> dict:
+    """Globals for exec in which ``import`` finds numpy (and ``__future__``), nothing else."""
+
+    def only_numpy(name, *args, **kwargs):
+        if name.partition(".")[0] not in ("numpy", "__future__"):
+            raise ImportError(f"the standalone module imports {name!r}")
+        return builtins.__import__(name, *args, **kwargs)
+
+    return {"__builtins__": {**vars(builtins), "__import__": only_numpy}}
+
+
+def reference_softmax_jacobian(x: np.ndarray) -> np.ndarray:
+    """diag(s) - s s^T from scipy's softmax, written out row by row."""
+    s = scipy.special.softmax(x, axis=-1)
+    return np.stack([np.diag(row) - np.outer(row, row) for row in s])
+
+
+#: Each generated function against an independent reference: scipy, or the formula by hand.
+REFERENCES = {
+    "softmax": lambda z, y: scipy.special.softmax(z, axis=-1),
+    "log_softmax": lambda z, y: scipy.special.log_softmax(z, axis=-1),
+    "logsumexp": lambda z, y: scipy.special.logsumexp(z, axis=-1),
+    "jacobian": lambda z, y: reference_softmax_jacobian(z),
+    "jvp": lambda z, v: np.einsum("nij,nj->ni", reference_softmax_jacobian(z), v),
+    "vjp": lambda z, v: np.einsum("ni,nij->nj", v, reference_softmax_jacobian(z)),
+    "cross_entropy": lambda z, y: -np.sum(y * scipy.special.log_softmax(z, axis=-1), axis=-1),
+    "cross_entropy_grad": lambda z, y: scipy.special.softmax(z, axis=-1) - y,
+}
+TAKES_TWO = {"jvp", "vjp", "cross_entropy", "cross_entropy_grad"}
+
+
 @pytest.mark.parametrize("name", NAMES)
-def test_generated_source_runs_alone_and_matches_the_package(name: str) -> None:
+def test_exported_source_runs_alone_and_agrees_with_references(name: str) -> None:
     code = N.source(name)
-    assert "import numpy" in code and "symsoftmax" not in code.split('"""', 2)[2]
-    namespace: dict = {}
-    exec(compile(code, f"<{name}>", "exec"), namespace)  # a clean namespace: numpy only
+    imports = [
+        alias.name
+        for node in ast.walk(ast.parse(code))
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    ]
+    assert imports == ["annotations", "numpy"], imports  # from __future__, and numpy
+    namespace = numpy_only_namespace()
+    exec(compile(code, f"<{name}>", "exec"), namespace)
+    assert name in namespace["__all__"]
     rng = np.random.default_rng(3)
-    z = rng.standard_normal((4, 5)) * 20
-    y = np.full((4, 5), 0.2)
-    args = {"jvp": (z, y), "vjp": (z, y), "cross_entropy": (z, y), "cross_entropy_grad": (z, y)}
-    call = args.get(name, (z,))
-    np.testing.assert_array_equal(namespace[name](*call), getattr(N, name)(*call))
+    z = rng.standard_normal((6, 5)) * 20
+    y = rng.random((6, 5))
+    y /= y.sum(axis=-1, keepdims=True)
+    args = (z, y) if name in TAKES_TWO else (z,)
+    got = namespace[name](*args)
+    expected = REFERENCES[name](z, y)
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
 
 
-def test_cli_codegen_prints_the_module() -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "symsoftmax", "codegen", "log_softmax"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert out == N.source("log_softmax")
-    bad = subprocess.run(
-        [sys.executable, "-m", "symsoftmax", "codegen", "nope"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert bad.returncode == 2 and "known: softmax" in bad.stderr
+def test_exported_module_copies_the_runtime_source() -> None:
+    # The runtime is inlined from its source, not kept as a second copy in codegen.
+    code = N.source(None)
+    for helper in (
+        runtime._as_array,
+        runtime._mask,
+        runtime._shift,
+        runtime._rowsum,
+        runtime.softmax,
+    ):
+        assert inspect.getsource(helper) in code, helper.__name__
+    # ... and every stub has been replaced by a printed kernel
+    assert "NotImplementedError" not in code and "_UNPRINTED" not in code
+
+
+def frames_entered(fn) -> list:
+    """The code objects that ``fn()`` calls into, in order."""
+    codes = []
+
+    def profile(frame, event, arg):
+        if event == "call":
+            codes.append(frame.f_code)
+
+    sys.setprofile(profile)
+    try:
+        fn()
+    finally:
+        sys.setprofile(None)
+    return codes
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_package_runs_the_exported_text(name: str) -> None:
+    z = np.array([[1.0, 2.0, 3.0]])
+    y = np.array([[0.2, 0.3, 0.5]])
+    args = (z, y) if name in TAKES_TWO else (z,)
+    getattr(N, name)(*args)  # the first call generates
+    codes = frames_entered(lambda: getattr(N, name)(*args))
+    generated = [c for c in codes if c.co_filename == GENERATED]
+    assert generated and generated[0].co_name == name, [c.co_name for c in codes]
+    assert f"_{name}_kernel" in [c.co_name for c in generated]
+    # no function of the runtime module runs: its text runs, compiled from module_source()
+    assert runtime.__file__ not in {c.co_filename for c in codes}
+    lines = N.source(None).splitlines()
+    for c in generated:
+        assert lines[c.co_firstlineno - 1].startswith(f"def {c.co_name}("), c.co_name
+
+
+def test_a_kernel_that_reads_an_array_its_stub_does_not_take_is_refused(monkeypatch) -> None:
+    # the stub in the runtime declares what a kernel receives; a formula that needs more
+    # fails at generation, not when it runs
+    monkeypatch.setattr(codegen, "_vector_kernel", lambda name: ["out = dh*q"])
+    with pytest.raises(RuntimeError, match=r"reads \['q'\].*_softmax_kernel\('dh', 'dl'\)"):
+        codegen.kernel_source.__wrapped__("softmax")  # past the cache: nothing is kept
+
+
+def test_cli_codegen_prints_the_module(capsys) -> None:
+    assert cli.main(["codegen", "log_softmax"]) == 0
+    out = capsys.readouterr().out
+    assert out == module_source("log_softmax")
+    assert "def log_softmax(" in out and "def _log_softmax_kernel(" in out
+    assert "def jacobian(" not in out  # only what log_softmax needs
+    assert cli.main(["codegen", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "known: softmax" in err
 
 
 def test_import_does_not_generate() -> None:
-    code = "import symsoftmax.numeric as n, symsoftmax.numeric.codegen as c; print(c.module_source.cache_info().currsize)"
+    # a fresh interpreter: in this one, other tests have generated already
+    code = (
+        "import symsoftmax as ss, symsoftmax.numeric.codegen as c; ss.numeric.source; "
+        "print(c.module_source.cache_info().currsize, c.kernel_source.cache_info().currsize, "
+        "ss.numeric._generated.cache_info().currsize)"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    assert out.strip() == "0"
+    assert out.split() == ["0", "0", "0"]
 
 
 def test_cross_entropy_weights_zero_targets_as_zero() -> None:

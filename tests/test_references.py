@@ -1,14 +1,18 @@
 """The toolkit against independent references.
 
-Every value the toolkit produces is compared with something it did not compute: softmax
-written out directly in mpmath at high precision, ``scipy.special``, SymPy's own
-differentiation of the explicit definition, and central finite differences at 40 digits.
-No expected value here is copied from the code under test.
+Every value the toolkit produces is compared with something it did not compute, and not
+computed the way the toolkit computes it: exact rational values (at logits z_k = n_k log 2,
+e^{z_k} = 2^{n_k}, so softmax is 2^{n_k} / sum_j 2^{n_j}, in integers alone),
+``scipy.special`` in float64, values derived by hand (1, 1/K), SymPy's own differentiation of
+the explicit definition, and central finite differences at 40 digits. No expected value here
+is copied from the code under test, and none is the same exp / sum exp in mpmath that
+lambdifying the toolkit's formulas gives.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 
 import mpmath
 import numpy as np
@@ -22,11 +26,32 @@ from symsoftmax.symbolic.functions import expand_definitions
 SEED = 20240521
 
 
-# --- the references: softmax and entropy written out in mpmath, independent of the package ---
+# --- the references, independent of the package ---
+
+
+def exact_softmax(n: Sequence[int], shift: int = 0) -> list[Fraction]:
+    """softmax(z + c 1) at z_k = n_k log 2 and c = shift log 2, exactly.
+
+    e^{z_k + c} = 2^{n_k + shift}, so the entries are the rationals 2^{n_k + shift} / sum_j
+    2^{n_j + shift}: integers alone, no exponential and no rounding.
+    """
+    weights = [Fraction(2) ** (m + shift) for m in n]
+    total = sum(weights)
+    return [w / total for w in weights]
+
+
+def mp_logits(n: Sequence[int]) -> list[mpmath.mpf]:
+    """z_k = n_k log 2 at the working precision."""
+    return [m * mpmath.ln2 for m in n]
+
+
+def mp_fraction(q: Fraction) -> mpmath.mpf:
+    return mpmath.mpf(q.numerator) / q.denominator
 
 
 def mp_softmax(z: Sequence[object]) -> list[mpmath.mpf]:
-    """exp(z_i) / sum_k exp(z_k) at the working precision (mpmath never overflows)."""
+    """exp(z_i) / sum_k exp(z_k) at the working precision (mpmath never overflows): the
+    function that the finite differences below differentiate, never a reference value."""
     e = [mpmath.exp(mpmath.mpf(x)) for x in z]
     total = mpmath.fsum(e)
     return [x / total for x in e]
@@ -68,19 +93,20 @@ def close(a: mpmath.mpf, b: mpmath.mpf, rel: str) -> bool:
 
 @pytest.mark.parametrize("K", range(2, 7))
 @pytest.mark.parametrize(
-    ("low", "high"),
-    [(-30.0, 30.0), (-1000.0, 1000.0), (690.0, 720.0), (-720.0, -690.0)],
+    ("low", "high"),  # n_k; z_k = n_k log 2 in [-30, 30], [-1000, 1000], [690, 720], [-720, -690]
+    [(-43, 43), (-1442, 1442), (995, 1039), (-1039, -995)],
 )
-def test_softmax_matches_direct_mpmath_at_50_digits(K: int, low: float, high: float) -> None:
+def test_softmax_equals_exact_rationals_at_50_digits(K: int, low: int, high: int) -> None:
     z = ss.logits(K)
     f = sp.lambdify(list(z), ss.softmax(z), "mpmath")
+    rng = np.random.default_rng(SEED + K)
     with mpmath.workdps(50):
-        for point in random_points(K, 8, low=low, high=high, seed=SEED + K):
-            got = list(f(*[mpmath.mpf(x) for x in point]))
-            want = mp_softmax(point)
-            for g, w in zip(got, want, strict=True):
-                # Entry by entry, to 45 significant digits, however tiny the probability.
-                assert close(g, w, "1e-45"), (point, g, w)
+        for n in rng.integers(low, high, size=(8, K), endpoint=True).tolist():
+            got = list(f(*mp_logits(n)))
+            for g, w in zip(got, exact_softmax(n), strict=True):
+                # softmax(n log 2)_k = 2^{n_k} / sum_j 2^{n_j}, entry by entry, to 45
+                # significant digits, however tiny the probability (2^-2884 included).
+                assert close(g, mp_fraction(w), "1e-45"), (n, g, w)
 
 
 @pytest.mark.parametrize("K", range(2, 7))
@@ -198,28 +224,29 @@ def test_jacobian_result_matches_finite_differences(K_derived, K, i, j, values) 
         assert abs(rhs - fd) < tolerance, (rhs, fd)
 
 
+# (derivation K, K, i, n, shift): logits z = n log 2, c = shift log 2
 SHIFT_CASES = [
-    (3, 3, 1, [0.5, -1.25, 2.0], 7.5),
-    (3, 3, 3, [100.0, -50.0, 3.0], -400.0),
-    (None, 2, 2, [0.0, 1.0], -3.25),
-    (None, 4, 1, [1.0, 2.0, 3.0, 4.0], 1000.0),
-    (None, 6, 4, [-9.0, 8.0, -7.0, 6.0, -5.0, 4.0], 1e-3),
+    (3, 3, 1, [1, -2, 3], 11),
+    (3, 3, 3, [144, -72, 4], -577),
+    (None, 2, 2, [0, 1], -5),
+    (None, 4, 1, [1, 3, 4, 6], 1443),
+    (None, 6, 4, [-13, 12, -10, 9, -7, 6], 1),
 ]
 
 
-@pytest.mark.parametrize(("K_derived", "K", "i", "values", "c"), SHIFT_CASES)
-def test_shift_invariance_result_at_numbers(K_derived, K, i, values, c) -> None:
+@pytest.mark.parametrize(("K_derived", "K", "i", "n", "shift"), SHIFT_CASES)
+def test_shift_invariance_result_at_numbers(K_derived, K, i, n, shift) -> None:
     d = ss.derive("shift_invariance", K=K_derived)
     with mpmath.workdps(50):
-        lhs = concrete(d.result.lhs, d, K, {"i": i}, values, c=c)
-        rhs = concrete(d.result.rhs, d, K, {"i": i}, values, c=c)
-        shifted = mp_softmax([x + mpmath.mpf(c) for x in values])[i - 1]
-        plain = mp_softmax(values)[i - 1]
-        # The left side is softmax(z + c 1)_i and the right side softmax(z)_i ...
+        c = shift * mpmath.ln2
+        lhs = concrete(d.result.lhs, d, K, {"i": i}, mp_logits(n), c=c)
+        rhs = concrete(d.result.rhs, d, K, {"i": i}, mp_logits(n), c=c)
+        shifted = mp_fraction(exact_softmax(n, shift)[i - 1])
+        plain = mp_fraction(exact_softmax(n)[i - 1])
+        # The left side is softmax(z + c 1)_i = 2^{n_i + s} / sum_k 2^{n_k + s} and the right
+        # side softmax(z)_i = 2^{n_i} / sum_k 2^{n_k}: both sides, exactly, to 45 digits.
         assert close(lhs, shifted, "1e-45"), (lhs, shifted)
         assert close(rhs, plain, "1e-45"), (rhs, plain)
-        # ... and they are equal, as the reference confirms independently.
-        assert close(shifted, plain, "1e-45"), (shifted, plain)
 
 
 NORMALIZATION_CASES = [
@@ -234,13 +261,10 @@ NORMALIZATION_CASES = [
 @pytest.mark.parametrize(("K_derived", "K", "values"), NORMALIZATION_CASES)
 def test_normalization_result_at_numbers(K_derived, K, values) -> None:
     d = ss.derive("normalization", K=K_derived)
+    assert d.result.rhs == 1
     with mpmath.workdps(50):
         lhs = concrete(d.result.lhs, d, K, {}, values)
-        reference = mpmath.fsum(mp_softmax(values))
-        # The left side is the sum of the K outputs, which the reference also adds up ...
-        assert close(lhs, reference, "1e-45"), (lhs, reference)
-        # ... and the right side, 1, is that sum.
-        assert d.result.rhs == 1
+        # The left side, the sum of the K outputs, is 1 (the right side) to 45 digits.
         assert abs(lhs - 1) < mpmath.mpf("1e-45"), lhs
 
 
@@ -261,11 +285,11 @@ def test_range_result_at_numbers(K_derived, K, i, values) -> None:
     assert interval == sp.Interval.open(0, 1)
     with mpmath.workdps(50):
         value = concrete(element, d, K, {"i": i}, values)
-        reference = mp_softmax(values)[i - 1]
-        # The element is softmax(z)_i ...
-        assert close(value, reference, "1e-45"), (value, reference)
-        # ... and it lies strictly between 0 and 1.
-        assert 0 < value < 1, value
+    # The element is softmax(z)_i (scipy's, in float64) ...
+    reference = scipy.special.softmax(values)[i - 1]
+    np.testing.assert_allclose(float(value), reference, rtol=1e-13)
+    # ... and it lies strictly between 0 and 1.
+    assert 0 < value < 1, value
 
 
 def _is_beta_derivative(expr: sp.Basic, of: type | None) -> bool:
@@ -330,12 +354,16 @@ def test_temperature_probability_derivative_matches_finite_differences(
 def test_temperature_limits_match_the_reference(K_derived, K, values) -> None:
     d = ss.derive("temperature", K=K_derived)
     (flat,) = steps_where(d, lambda e: isinstance(e.args[0], sp.Limit) and e.args[0].args[2] == 0)
+    limit, uniform = flat.args
     with mpmath.workdps(50):
         for i in range(1, K + 1):
-            uniform = concrete(flat.rhs, d, K, {"i": i}, values)
-            near_zero = mp_softmax([mpmath.mpf("1e-30") * x for x in values])[i - 1]
-            # As beta -> 0+ softmax(beta z)_i tends to the claimed 1/K.
-            assert abs(uniform - near_zero) < mpmath.mpf("1e-25"), (uniform, near_zero)
+            # The claimed limit is 1/K (by hand: e^0 / (K e^0)) ...
+            claimed = concrete(uniform, d, K, {"i": i}, values)
+            assert abs(claimed - mpmath.mpf(1) / K) < mpmath.mpf("1e-45"), claimed
+            # ... and the expression under the limit, softmax(beta z)_i, is within beta
+            # max|z| of it at beta = 1e-30.
+            near_zero = concrete(limit.args[0], d, K, {"i": i}, values, beta="1e-30")
+            assert abs(near_zero - mpmath.mpf(1) / K) < mpmath.mpf("1e-25"), near_zero
 
     # The result: with z_k = z_i - a_k (a_k > 0, i the unique arg max), softmax(beta z)_j -> 0.
     (one_hot,) = steps_where(
@@ -343,20 +371,20 @@ def test_temperature_limits_match_the_reference(K_derived, K, values) -> None:
         lambda e: isinstance(e.args[0], sp.Limit) and e.args[1] == 0 and e.args[0].args[2] == sp.oo,
     )
     limit, value = one_hot.args
-    gaps = {1: 0.0, 2: 0.75, 3: 2.5}  # i = 1 is the arg max of z = -a
-    zs = [-g for g in gaps.values()]
+    gaps = {1: 0, 2: 1, 3: 3}  # a_k / log 2; i = 1 is the arg max of z = -a
+    a = sp.IndexedBase("a", positive=True)
+    known = {a[n]: g * sp.log(2) for n, g in gaps.items()}
     with mpmath.workdps(50):
-        for beta in ("0.5", "3", "20"):
-            a = sp.IndexedBase("a", positive=True)
-            known = {a[n]: sp.Float(g, 30) for n, g in gaps.items()}
+        for beta in (1, 3, 20):
             indices = {"i": 1, "j": 3}
-            got = concrete(limit.args[0], d, K, indices, [0.0] * K, known, beta=float(beta))
-            want = mp_softmax([mpmath.mpf(beta) * x for x in zs])[2]
-            # The expression under the limit is softmax(beta z)_j for j != arg max.
-            assert close(got, want, "1e-40"), (beta, got, want)
-        far = mp_softmax([mpmath.mpf(10) ** 4 * x for x in zs])[2]
-        # The claimed limit agrees with the reference far out (beta = 10^4).
-        assert abs(far - mpmath.mpf(sp.Float(value, 50))) < mpmath.mpf("1e-1000")
+            got = concrete(limit.args[0], d, K, indices, [0.0] * K, known, beta=beta)
+            # The expression under the limit is softmax(beta z)_j for j = 3 != arg max:
+            # 2^{-3 beta} / (1 + 2^{-beta} + 2^{-3 beta}), exactly.
+            want = exact_softmax([-beta * g for g in gaps.values()])[2]
+            assert close(got, mp_fraction(want), "1e-40"), (beta, got, want)
+        far = exact_softmax([-(10**4) * g for g in gaps.values()])[2]  # about 10^-9031
+        # The claimed limit agrees with the exact value far out (beta = 10^4).
+        assert abs(mp_fraction(far) - mpmath.mpf(sp.Float(value, 50))) < mpmath.mpf("1e-1000")
 
 
 SIGMOID_CASES = [

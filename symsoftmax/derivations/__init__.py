@@ -16,7 +16,7 @@ __all__: list[str] = []
 #: (name, title, builder, label of the result; None: the last line, which differs with K)
 LIBRARY = (
     ("definition", basic.DEFINITION, basic.definition, "definition"),
-    ("normalization", basic.NORMALIZATION, basic.normalization, None),  # the last line
+    ("normalization", basic.NORMALIZATION, basic.normalization, None),
     ("range", basic.RANGE, basic.range_, "in_unit_interval"),
     ("shift_invariance", basic.SHIFT, basic.shift_invariance, "invariant"),
     ("temperature", temperature.TITLE, temperature.temperature, "entropy"),
@@ -32,5 +32,15 @@ LIBRARY = (
     ("regression_hessian", regression.HESSIAN, regression.regression_hessian, "variance"),
 )
 
+#: What a derivation declares of its space: further index families and the arrays that
+#: are distributions over the classes (the facts its steps may use).
+SPACES = {
+    "cross_entropy": {"distributions": ("y",)},
+    "overparameterization": {"indices": regression.INDICES, "distributions": ("Y",)},
+    "regression_hessian": {"indices": regression.INDICES, "distributions": ("y", "Y")},
+}
+
 for _name, _title, _build, _result in LIBRARY:
-    register(_name, _build, title=_title, result=_result, languages=("en", "zh"))
+    register(
+        _name, _build, title=_title, result=_result, languages=("en", "zh"), **SPACES.get(_name, {})
+    )

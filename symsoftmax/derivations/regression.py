@@ -30,6 +30,9 @@ _psi = sp.IndexedBase("psi", real=True)
 _X = sp.IndexedBase("X", real=True)  # the m inputs, X[s, a]
 _s = sp.Symbol("s", integer=True, positive=True)  # a sample index
 M_SAMPLES = sp.Symbol("m", integer=True, positive=True)
+
+#: The index families of the regression derivations: features a in 1..n, samples s in 1..m.
+INDICES = {"a": "n", "s": "m"}
 _t = sp.Symbol("t", real=True)  # the step along a direction
 _V = sp.IndexedBase("V", real=True)  # a direction in parameter space, V[k, a]
 _lambda = sp.Symbol("lambda", positive=True)  # the weight decay

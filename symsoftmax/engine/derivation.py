@@ -26,7 +26,7 @@ import sympy as sp
 from ..errors import VerificationError
 from ..symbolic.space import ClassSpace
 from .numcheck import check
-from .proof import prove
+from .proof import unproved
 from .text import Lang, Text
 
 __all__ = ["Derivation", "Line", "Step"]
@@ -226,9 +226,12 @@ class Derivation:
         for step in self.steps:
             space = step.space or self.space
             where = f"{sp.sstr(step.expr)} ({step.reason})"
-            if not prove(step.expr, space, case=step.case):
+            if (why := unproved(step.expr, space, case=step.case)) is not None:
                 raise VerificationError(
-                    self.name, step.number, f"SymPy could not prove {where}", label=step.label
+                    self.name,
+                    step.number,
+                    f"SymPy could not prove {where}: {why}",
+                    label=step.label,
                 )
             miss = check(step.expr, space, case=step.case, points=points, dps=dps, seed=seed)
             if miss is not None:

@@ -1,27 +1,32 @@
 """Numeric check of one derivation step: both sides at random points with mpmath.
 
-Independent of :mod:`symsoftmax.proof`: a symbolic K is given each value in ``SAMPLED_K``,
-the sums are written out term by term, derivatives are taken by SymPy on the explicit
-definition, every free class index is given a value and each remaining symbol a random
+Independent of :mod:`symsoftmax.engine.proof`: a symbolic K is given each value in
+``SAMPLED_K``, every free class index is given a value and each remaining symbol a random
 value allowed by its assumptions (a positive symbol a positive value, a real one a real
 value). Both sides are then evaluated with mpmath to ``dps`` significant digits and
 compared. A limit is evaluated at a point beyond which its expression no longer moves at
 that precision (x0 + 10^-(dps+10) for a finite x0, 10^4 for infinity: the limits here
 converge like exp(-x)).
 
-Where the cost goes, and what is done about it:
+The sides are evaluated as they are written, node by node, by :class:`_Point`; no explicit
+SymPy expression is built first:
 
-- The symbolic work (SymPy's derivatives of the written-out sums) is done once per K and
-  cached, not once per point: with the free class indices still symbols, the derivative
-  carries a Kronecker delta wherever an index can meet another (d z_i / d z_j = delta_ij,
-  d z_i / d z_2 = delta_i2), so it is the derivative at every assignment of the indices
-  at once, and each point only evaluates it. A side shared by several steps is made
-  explicit once. (For a large K, where a delta per entry costs more than it saves, it is
-  done at each point instead.)
-- SymPy works on a copy of the step whose symbols carry no assumptions (see
-  :func:`_plain_copy`); the values are still drawn by the assumptions of the step.
-- The explicit sides are evaluated by a walk that computes each shared subexpression once
-  in mpmath, not by substituting Floats into the SymPy tree and calling ``evalf``.
+- ``Sum(body, (k, lo, hi))`` runs k over the integers from lo to hi (SymPy's, that is
+  Karr's, convention for a reversed sum), with k bound while the body is evaluated;
+- an entry with concrete indices (z_3, Y[2, 1]) gets its value on first use;
+- ``Derivative`` and ``Subs(Derivative(...), t, t0)`` are taken numerically by
+  :func:`mpmath.diff` of the body as a function of the variables (an entry z_j too), which
+  raises the working precision itself so that the derivative keeps the digits asked for;
+  SymPy does not differentiate anything here (the prover does);
+- softmax, log-sum-exp and the sigmoid are evaluated by their definitions
+  (:func:`expand_definitions`), and any node not known here is left to SymPy's ``doit`` and
+  ``evalf`` at the values of its symbols.
+
+Each subexpression is computed once for given values of what it depends on: the memo of a
+point is keyed by the node, the working precision and the values of the bound variables it
+contains (the summation index, a perturbed variable of a derivative), so the denominator
+sum_l e^{z_l} inside a sum over k is computed once, and nothing is reused across different
+values of a bound variable, different points or different precisions.
 """
 
 from __future__ import annotations
@@ -29,12 +34,13 @@ from __future__ import annotations
 import functools
 import itertools
 import random
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import mpmath
 import sympy as sp
 
-from ..symbolic.functions import LogSumExp, Sigmoid, Softmax, expand_definitions
+from ..symbolic.functions import expand_definitions
 from ..symbolic.space import ClassSpace
 from .claims import scalar_claims
 
@@ -51,119 +57,96 @@ class Mismatch:
     rhs: str
 
 
-# ---------------------------------------------------------------- the explicit expression
+# ---------------------------------------------------------------------------------- limits
 
 
-def _limit_point(x0: sp.Expr, direction: str, dps: int) -> sp.Expr:
+#: At the first this many points of each K, sides that agree up to rounding are evaluated
+#: again at twice the digits (a difference that is not rounding shows at any point).
+RECHECKED = 3
+
+#: How far along the sequence of points a limit is evaluated at: the relation must hold at
+#: each of them, so a claim true at one point only (or converging elsewhere) fails.
+FAR = (0, 1, 2)
+
+
+def _limit_point(x0: sp.Expr, direction: str, dps: int, far: int = 0) -> sp.Expr:
+    """The far-th point of the sequence toward x0: 10^4, 10^5, 10^6 for infinity, and
+    x0 +- 10^-(dps + 10), 10^-(dps + 15), ... for a finite x0."""
     if x0 is sp.oo:
-        return sp.Integer(10) ** 4
+        return sp.Integer(10) ** (4 + far)
     if x0 is -sp.oo:
-        return -(sp.Integer(10) ** 4)
-    step = sp.Integer(10) ** -(dps + 10)
+        return -(sp.Integer(10) ** (4 + far))
+    step = sp.Integer(10) ** -(dps + 10 + 5 * far)
     return x0 - step if direction == "-" else x0 + step
 
 
-#: Nodes that may bind a summation index, where a plain replacement of it would be wrong.
-_BINDERS = (sp.Sum, sp.Lambda, sp.Subs, sp.Limit, sp.Product, sp.Integral)
-
-#: What :func:`_concrete` leaves to SymPy's ``doit`` when some remains after its passes
-#: (a determinant is left to the evaluation, which takes it of a matrix of numbers).
-_UNEVALUATED = (*_BINDERS, sp.Derivative)
-
-
 @functools.lru_cache(maxsize=4096)
-def _concrete(expr: sp.Basic, dps: int) -> sp.Basic:
-    """Definitions expanded; limits, sums (concrete bounds) and derivatives evaluated.
-
-    Cached: a side that several steps share, or that every point of a K meets, is made
-    explicit once. Anything the passes below leave (a Product, an Integral) goes to
-    SymPy's ``doit``, as everything did before they were written.
-    """
-    expr = expand_definitions(expr)
-    expr = expr.replace(
-        lambda e: isinstance(e, sp.Limit),
-        lambda e: _concrete(e.args[0], dps).xreplace(
-            {e.args[1]: _limit_point(e.args[2], str(e.args[3]), dps)}
-        ),
-    )
-    # Bottom up: a sum is written out before a derivative of it is taken, and an inner
-    # derivative is taken before an outer one (or a Subs) sees it.
-    expr = expr.replace(lambda e: isinstance(e, sp.Sum), _written_out)
-    expr = expr.replace(lambda e: isinstance(e, (sp.Derivative, sp.Subs)), _taken)
-    return expr.doit() if expr.has(*_UNEVALUATED) else expr
-
-
-def _written_out(s: sp.Sum) -> sp.Expr:
-    """A sum with integer bounds as the Add of its terms, which is what it means.
-
-    Anything else goes to SymPy's ``Sum.doit`` (which would also try closed forms and
-    partial fractions first: the same value, found more slowly).
-    """
-    (k, lo, hi), *outer = s.limits
-    body = s.function
-    if not (lo.is_Integer and hi.is_Integer) or body.has(*_BINDERS):
-        return s.doit()
-    total = sp.Add(*(body.xreplace({k: sp.Integer(n)}) for n in range(int(lo), int(hi) + 1)))
-    return _written_out(sp.Sum(total, *outer)) if outer else total
-
-
-def _taken(e: sp.Derivative | sp.Subs) -> sp.Expr:
-    """SymPy's derivative of the (explicit) expression, or the substitution made.
-
-    ``simplify=False`` only skips the cosmetic ``factor_terms(signsimp(...))`` that SymPy
-    applies to a derivative of order two or more; the derivative is the same.
-    """
-    if isinstance(e, sp.Derivative):
-        return e.expr.diff(*e.variable_count, simplify=False)
-    return e.doit(deep=False)
-
-
-@functools.lru_cache(maxsize=4096)
-def _unknowns(expr: sp.Basic) -> frozenset[sp.Expr]:
-    """The symbols and indexed entries (z_1, z_i, ...) of ``expr``: what needs a value."""
-    indexed = expr.atoms(sp.Indexed)
-    labels = {x.base.label for x in indexed}
-    return frozenset(indexed | (expr.atoms(sp.Symbol) - labels))
+def _at_limit_point(limit: sp.Limit, dps: int, far: int) -> sp.Expr:
+    """The body of ``limit`` with its variable put exactly at the far-th point (an exact
+    rational: x0 + 10^-60 is not a number of 60 digits)."""
+    body, t, x0, direction = limit.args
+    return body.xreplace({t: _limit_point(x0, str(direction), dps, far)})
 
 
 # -------------------------------------------------------------------------------- points
 
 
-def _sample(atom: sp.Expr, rng: random.Random, dps: int) -> sp.Float:
+#: Where the values of the real symbols lie at a point, in turn: around 0, and around
+#: +-50 and +-700 (one offset for the whole point, its sign drawn), where exp stresses:
+#: e^700 is near the largest float, nothing to mpmath. The spread about the offset is
+#: kept at +-3 so that differences of logits stay within what the digits resolve.
+OFFSETS = (0.0, 50.0, 700.0)
+
+#: The spread of the values about the offset.
+SPREAD = 3.0
+
+
+def _sample(atom: sp.Expr, rng: random.Random, dps: int, offset: float = 0.0) -> sp.Float:
+    """A random value allowed by the assumptions of ``atom``: a real one about ``offset``,
+    a positive one in [1/8, 8] (in [0.35, 2.8] at offset 0), a nonnegative one in [0, 2]."""
     if atom.is_positive:
-        value = 2.0 ** rng.uniform(-1.5, 1.5)
+        spread = 1.5 if offset == 0 else 3.0
+        value = 2.0 ** rng.uniform(-spread, spread)
     elif atom.is_nonnegative:
         value = rng.uniform(0.0, 2.0)
     elif atom.is_real:
-        value = rng.uniform(-3.0, 3.0)
+        value = offset + rng.uniform(-SPREAD, SPREAD)
     else:
         raise ValueError(f"cannot sample {atom}: give it real, positive or nonnegative assumptions")
     return sp.Float(value, dps)
 
 
+#: Up to this many index assignments are all checked, for each K; beyond, the edges (every
+#: index at 1 and at K) and random ones up to :data:`SOME_ASSIGNMENTS`.
+ALL_ASSIGNMENTS = 64
+
+#: How many assignments are checked when there are more than :data:`ALL_ASSIGNMENTS`.
+SOME_ASSIGNMENTS = 16
+
+
 def _assignments(
-    free: list[sp.Symbol], K: int, case: sp.Basic | None, count: int, rng: random.Random
+    free: list[sp.Symbol], K: int, case: sp.Basic | None, rng: random.Random
 ) -> list[dict]:
-    """Up to ``count`` random assignments of the free indices in 1..K that satisfy ``case``."""
+    """The assignments of the free indices in 1..K that satisfy ``case``: every one when
+    there are few (:data:`ALL_ASSIGNMENTS`), else the edges and a random sample."""
 
     def allowed(point: dict) -> bool:
         return case is None or case.xreplace(point) is not sp.false
 
-    if K ** len(free) <= 256:  # few enough to list: every case is reachable
-        every = [
-            dict(zip(free, map(sp.Integer, combo), strict=True))
-            for combo in itertools.product(range(1, K + 1), repeat=len(free))
-        ]
-        chosen = [p for p in every if allowed(p)]
-        rng.shuffle(chosen)
-        return chosen[:count]
-    chosen = []
-    for _ in range(100 * count):
-        point = {i: sp.Integer(rng.randint(1, K)) for i in free}
+    def at(values: tuple[int, ...]) -> dict:
+        return dict(zip(free, map(sp.Integer, values), strict=True))
+
+    if K ** len(free) <= ALL_ASSIGNMENTS:
+        every = [at(c) for c in itertools.product(range(1, K + 1), repeat=len(free))]
+        return [p for p in every if allowed(p)]
+    edges = [at(c) for c in itertools.product((1, K), repeat=len(free))]
+    chosen = [p for p in edges[: SOME_ASSIGNMENTS // 2] if allowed(p)]
+    for _ in range(100 * SOME_ASSIGNMENTS):
+        if len(chosen) >= SOME_ASSIGNMENTS:
+            break
+        point = at(tuple(rng.randint(1, K) for _ in free))
         if allowed(point) and point not in chosen:
             chosen.append(point)
-            if len(chosen) == count:
-                break
     return chosen
 
 
@@ -176,7 +159,7 @@ def _distribution_values(
     for y, row in itertools.product(space.distributions, rows):
         if (y is space.y) != (row == ()):
             continue
-        weights = [sp.Float(rng.uniform(0.05, 1.0), dps) for _ in range(K)]
+        weights = [sp.Integer(rng.randint(50, 1000)) for _ in range(K)]  # exact: sum is 1
         total = sum(weights)
         values |= {y[(*row, n + 1)]: w / total for n, w in enumerate(weights)}
     return values
@@ -262,31 +245,39 @@ def check(
         True
     """
     rng = random.Random(seed)
-    every = [(kind, sp.Tuple(lhs, rhs)) for kind, lhs, rhs in scalar_claims(rel)]
+    every = [(kind, (lhs, rhs)) for kind, lhs, rhs in scalar_claims(rel)]
     if len(every) <= _ENTRIES:
-        groups, per_group = [every], points
+        groups = [every]
     else:  # a large matrix: a fresh random sample of its entries at each point
-        groups, per_group = [rng.sample(every, _ENTRIES) for _ in range(points)], 1
+        groups = [rng.sample(every, _ENTRIES) for _ in range(points)]
+    along = FAR if rel.has(sp.Limit) else FAR[:1]
     for group in groups:
         kinds = [kind for kind, _ in group]
-        group_pairs = sp.Tuple(*(both for _, both in group))
-        dimensions = _dimensions(group_pairs, space)
-        sizes = {d: sp.Integer(_SIZES[c % len(_SIZES)]) for c, d in enumerate(dimensions)}
-        pairs, symbol_of = _plain_copy(group_pairs.xreplace(sizes), space)
-        plain_case = None if case is None else case.xreplace({s: p for p, s in symbol_of.items()})
-        free = sorted(
-            (p for p in _free_symbols(pairs) if symbol_of.get(p) in space.indices), key=str
-        )
+        pairs = [both for _, both in group]
+        both = sp.Tuple(*itertools.chain.from_iterable(pairs))
+        sizes = {d: _SIZES[c % len(_SIZES)] for c, d in enumerate(_dimensions(both, space))}
+        free = sorted((s for s in _free_symbols(both) if s in space.indices), key=str)
         for K in space.sampled_K:
-            at_K = pairs.xreplace({space.K: sp.Integer(K)})
-            for point in _assignments(free, K, plain_case, per_group, rng):
-                explicit = _explicit(at_K, point, K, dps)
+            assignments = _assignments(free, K, case, rng)
+            for n in range(max(len(assignments), points) if assignments else 0):
+                point = assignments[n % len(assignments)]
                 shown = {space.K: sp.Integer(K)} if space.symbolic else {}
-                shown |= {symbol_of[p]: n for p, n in point.items()}
+                shown |= point
+                fixed = {**sizes, **{s: int(v) for s, v in point.items()}}
+                if space.symbolic:
+                    fixed[space.K] = K
                 values = _distribution_values(space, K, rng, dps)
-                mismatch = _compare(kinds, explicit, point, shown, rng, dps, values)
-                if mismatch is not None:
-                    return mismatch
+                # a limit converges at the points of FAR for moderate values only
+                offset = 0.0 if len(along) > 1 else OFFSETS[n % len(OFFSETS)]
+                offset *= rng.choice((-1, 1))
+                draw = functools.partial(_sample, rng=rng, dps=dps, offset=offset)
+                # the precision is doubled at the first points of each K (see _compare)
+                recheck = len(along) == 1 and n < RECHECKED
+                for far in along:
+                    at = _Point(fixed, values, draw, dps=dps, far=far)
+                    mismatch = _compare(kinds, pairs, at, shown, dps, recheck)
+                    if mismatch is not None:
+                        return mismatch
     return None
 
 
@@ -303,56 +294,34 @@ def _free_symbols(expr: sp.Basic) -> set[sp.Symbol]:
     ).free_symbols
 
 
-#: The largest K at which the sides are made explicit with the free class indices left
-#: symbols. A derivative by z_j then meets each of the K entries (with a delta), where at a
-#: concrete j it meets one: once per K pays for small K (every point and every step reuse
-#: it), at each point pays for large K.
-_SYMBOLIC_INDICES_UP_TO = 8
-
-
-def _explicit(pairs: sp.Tuple, point: dict, K: int, dps: int) -> list[list[sp.Basic]]:
-    """The sides made explicit, with the free class indices left symbols (cached: once per
-    K) or at ``point`` (for a large K, or where SymPy needs numbers for them: an entry z_i
-    of a vector given as the list of its K entries)."""
-    if K <= _SYMBOLIC_INDICES_UP_TO:
-        try:
-            return [[_concrete(side, dps) for side in pair] for pair in pairs]
-        except (ValueError, TypeError, NotImplementedError):
-            pass
-    return [[_concrete(side.xreplace(point), dps) for side in pair] for pair in pairs]
-
-
 def _compare(
     kinds: list[type],
-    pairs: list[list[sp.Basic]],
-    point: dict[sp.Symbol, sp.Integer],
+    pairs: list[tuple[sp.Expr, sp.Expr]],
+    at: _Point,
     shown: dict[sp.Symbol, sp.Integer],
-    rng: random.Random,
     dps: int,
-    values: dict[sp.Expr, sp.Float],
+    recheck: bool = True,
 ) -> Mismatch | None:
-    """Evaluate each explicit (lhs, rhs) at the index assignment ``point`` and at random
-    values of everything else; the first failed relation, or None. ``shown`` is the point
-    as the step names it (K and the indices), for the report."""
-    memo: dict[sp.Basic, mpmath.mpf] = {}  # subexpressions the sides share, at this point
+    """Evaluate each (lhs, rhs) at the point ``at``; the first failed relation, or None.
+    ``shown`` is the point as the step names it (K and the indices), for the report.
+
+    Sides that agree to within the tolerance at ``dps`` digits but not exactly are
+    evaluated again at twice the digits, where they must agree to within the tolerance of
+    that precision: a true identity's difference is rounding and shrinks with the
+    precision; a false one's (1e-50, say) stays. (Not for a limit, whose points depend on
+    the digits: there the sequence of points of :data:`FAR` does that work.)
+    """
     for kind, sides in zip(kinds, pairs, strict=True):
-        env: dict[sp.Basic, sp.Expr] = {}
-        entries: dict[sp.Basic, sp.Expr] = {}  # unknown -> the entry of the step it is now
-        for atom in _unknowns(sp.Tuple(*sides)):
-            at_point = atom.xreplace(point)  # z_i is the entry z_2 when i = 2
-            if at_point.is_Integer:  # a free class index
-                env[atom] = at_point
-            else:
-                entries[atom] = _renamed(at_point)
-        for entry in sorted(set(entries.values()), key=str):
-            values.setdefault(entry, _sample(entry, rng, dps))
-        env |= {atom: values[entry] for atom, entry in entries.items()}
-        a, b = (_value(side, env, memo, dps) for side in sides)
+        a, b = (at.value(side, dps + _GUARD) for side in sides)
         if not (a.is_number and b.is_number and a.is_real is not False and b.is_real is not False):
             raise ValueError(f"{kind.__name__} did not evaluate to numbers: {a}, {b}")
-        if not _close(kind, a, b, dps):
-            used = set(entries.values())
-            listed = {**shown, **{k: v for k, v in values.items() if k in used}}
+        digits = dps
+        if recheck and a != b and _close(sp.Eq, a, b, dps):  # equal up to rounding?
+            digits = 2 * dps
+            a, b = (at.value(side, digits + _GUARD) for side in sides)
+        if not _close(kind, a, b, digits):
+            used = at.used(sides, digits + _GUARD)
+            listed = {**shown, **{k: v for k, v in at.values.items() if k in used}}
             return Mismatch(
                 _OPS[kind],
                 {str(k): str(v) for k, v in listed.items()},
@@ -362,135 +331,474 @@ def _compare(
     return None
 
 
-# ------------------------------------------------------------------- symbols for SymPy's work
-
-#: Nodes that SymPy differentiates and simplifies by rules that hold for every complex
-#: value of their symbols (besides atoms: symbols and numbers); not so Abs, Max, sign,
-#: Piecewise, whose derivatives SymPy takes only for real symbols.
-_ANALYTIC = (
-    sp.Add,
-    sp.Mul,
-    sp.Pow,
-    sp.exp,
-    sp.log,
-    Softmax,
-    LogSumExp,
-    Sigmoid,
-    sp.Lambda,
-    sp.KroneckerDelta,
-    sp.Sum,
-    sp.Derivative,
-    sp.Subs,
-    sp.Limit,
-    sp.Indexed,
-    sp.IndexedBase,
-    sp.Tuple,
-    sp.Determinant,
-    sp.MatrixBase,
-)
-
-
-#: The symbol of a step that each symbol made by :func:`_plain` stands for.
-_STANDS_FOR: dict[sp.Dummy, sp.Symbol] = {}
-
-
-@functools.cache
-def _plain(symbol: sp.Symbol) -> sp.Dummy:
-    """A symbol with no assumptions that stands for ``symbol`` (the same one every time)."""
-    plain = sp.Dummy(symbol.name)
-    _STANDS_FOR[plain] = symbol
-    return plain
-
-
-def _plain_copy(pairs: sp.Tuple, space: ClassSpace) -> tuple[sp.Tuple, dict[sp.Symbol, sp.Symbol]]:
-    """``pairs`` for SymPy to work on, and the map from its symbols back to those of ``pairs``.
-
-    Made only of sums, products, powers, exp, log, softmax and deltas, the pairs are copied
-    with symbols that carry no assumptions (K aside: it is replaced by a number). SymPy's
-    derivatives and automatic simplifications are then those valid for every complex value,
-    so for the real values sampled (which still follow the assumptions of the step: a
-    positive symbol gets a positive value), and SymPy no longer spends most of its time
-    deducing facts about each intermediate result (is it zero? is it even?). Anything else
-    (Abs, Max, a Piecewise) keeps its symbols as they are.
-    """
-    symbols = pairs.atoms(sp.Symbol) - {space.K}
-    symbols -= {limit.args[3] for limit in pairs.atoms(sp.Limit)}  # the direction, '+'
-    if all(e.is_Atom or isinstance(e, _ANALYTIC) for e in sp.preorder_traversal(pairs)):
-        try:
-            return pairs.xreplace({s: _plain(s) for s in symbols}), {_plain(s): s for s in symbols}
-        except (ValueError, TypeError):  # a function that insists on an integer symbol
-            pass
-    return pairs, {s: s for s in symbols}
-
-
-@functools.lru_cache(maxsize=65536)
-def _renamed(entry: sp.Expr) -> sp.Expr:
-    """An entry (z_2, beta) in the symbols of the step, which carry its assumptions."""
-    rule = {s: _STANDS_FOR[s] for s in entry.atoms(sp.Dummy) if s in _STANDS_FOR}
-    return entry.xreplace(rule) if rule else entry
-
-
 # ---------------------------------------------------------------------------- evaluation
-
-
-class _NotPlain(Exception):
-    """An expression that :func:`_plain_value` leaves to SymPy's ``evalf``."""
-
-
-#: Functions evaluated by their mpmath namesakes.
-_MPMATH = {sp.exp: mpmath.exp, sp.log: mpmath.log}
 
 #: Digits carried beyond ``dps`` while evaluating, against rounding in long expressions.
 _GUARD = 20
 
+#: A value while evaluating: a Python int where it is exactly an integer (an index, K, a
+#: bound of a sum), else an mpmath number at the working precision.
+Number = int | mpmath.mpf
 
-def _value(expr: sp.Expr, env: dict[sp.Basic, sp.Expr], memo: dict, dps: int) -> sp.Expr:
-    """``expr`` with the symbols in ``env`` replaced by their values, to ``dps`` digits.
+#: The scope of an evaluation: the values of the bound symbols (K, the free indices, the
+#: sizes, summation indices, variables of derivatives), and for an array some of whose
+#: entries are bound (a derivative by z_2), the sorted ((indices), value) pairs of those.
+Scope = dict[sp.Basic, object]
 
-    Sums, products, powers, exp, log, Kronecker deltas and determinants of numbers are
-    computed with mpmath at dps + 20 digits, each shared subexpression once. Anything else
-    (another function, a complex or infinite value, a division by zero) is left to SymPy:
-    ``expr.xreplace(env).doit().evalf(dps)``.
+#: A variable that a substitution or a derivative binds: a symbol, or the entry
+#: (array, indices) of an array, such as z_2 = (z, (2,)).
+Slot = sp.Symbol | tuple[sp.IndexedBase, tuple[int, ...]]
+
+#: A key of the scope present when some entry of an array is bound.
+_ENTRIES_BOUND = "entries bound"
+
+
+class _NotPlain(Exception):
+    """A value that is not a finite real number (a complex log, a division by zero): the
+    side is left to SymPy."""
+
+
+def _finite(value: Number) -> Number:
+    if type(value) is int or (type(value) is mpmath.mpf and mpmath.isfinite(value)):
+        return value
+    raise _NotPlain(value)
+
+
+# -- facts about a node, found once
+
+
+#: Each expression object met -> (the object, kept alive so that its id stays its own; the
+#: first object met equal to it; its rule; its dependencies, None for a leaf).
+_SEEN: dict[int, tuple[sp.Basic, sp.Basic, Callable, tuple | None]] = {}
+_FIRST: dict[sp.Basic, sp.Basic] = {}
+
+#: :data:`_SEEN` is emptied beyond this many objects (a long session checks many steps).
+_SEEN_MAX = 200_000
+
+
+def _node(expr: sp.Basic) -> tuple[sp.Basic, sp.Basic, Callable, tuple | None]:
+    """(expr, its canonical object, its rule, its dependencies): see :data:`_SEEN`.
+
+    Equal subexpressions are often distinct objects (sigma_i written on both sides of a
+    step); as keys of the memo and the caches, two such objects are compared by SymPy's
+    recursive ``__eq__`` at every lookup. Through the canonical object, equality is
+    decided once per object, and each lookup after that compares by identity.
     """
+    seen = _SEEN.get(id(expr))
+    if seen is None:
+        if len(_SEEN) > _SEEN_MAX:
+            _SEEN.clear()
+            _FIRST.clear()
+        canonical = _FIRST.setdefault(expr, expr)
+        rule = _rule(type(canonical))
+        dependencies = None if rule in _LEAVES else tuple(_depends_on(canonical))
+        seen = _SEEN[id(expr)] = (expr, canonical, rule, dependencies)
+    return seen
+
+
+def _canonical(expr: sp.Basic) -> sp.Basic:
+    return _node(expr)[1]
+
+
+@functools.lru_cache(maxsize=65536)
+def _depends_on(expr: sp.Basic) -> frozenset[sp.Basic]:
+    """What the value of ``expr`` depends on: its free symbols, and the arrays (IndexedBase)
+    whose entries it reads; not the variables bound inside it (a summation index)."""
+    if isinstance(expr, (sp.Symbol, sp.IndexedBase)):
+        return frozenset((expr,))  # canonical: so are the arguments of every call
+    args = tuple(map(_canonical, expr.args))
+    if isinstance(expr, (sp.Sum, sp.Product, sp.Integral)):
+        deps = _depends_on(args[0])
+        for v, *bounds in args[1:]:  # innermost first: its bounds may use outer ones
+            deps = (deps - {_canonical(v)}).union(*(_depends_on(_canonical(b)) for b in bounds))
+        return deps
+    if isinstance(expr, (sp.Lambda, sp.Subs)):
+        variables = set(map(_canonical, expr.variables))
+        inner = _depends_on(_canonical(expr.expr)) - variables
+        return inner.union(*(_depends_on(_canonical(p)) for p in getattr(expr, "point", ())))
+    if isinstance(expr, sp.Limit):
+        body, t, x0, _ = args
+        return (_depends_on(body) - {t}) | _depends_on(x0)
+    return frozenset().union(*map(_depends_on, args))
+
+
+#: The entries of each array that an expression reads: index expressions, or None for
+#: "any entry".
+Reads = dict[sp.IndexedBase, tuple[tuple[sp.Expr, ...], ...] | None]
+
+
+def _merged(parts: Iterable[Reads]) -> Reads:
+    out: Reads = {}
+    for part in parts:
+        for base, at in part.items():
+            if base not in out:
+                out[base] = at
+            elif out[base] is None or at is None:
+                out[base] = None
+            else:
+                out[base] = tuple(dict.fromkeys((*out[base], *at)))
+    return out
+
+
+@functools.lru_cache(maxsize=65536)
+def _reads(expr: sp.Basic) -> Reads:
+    """The entries of each array that ``expr`` reads, as tuples of index expressions in its
+    free variables: z_k inside the sum over k of e^{z_k} reads {(k,)}; the sum itself reads
+    any entry of z (None), since k is bound inside it."""
+    if isinstance(expr, sp.IndexedBase):
+        return {_canonical(expr): None}
+    args = tuple(map(_canonical, expr.args))
+    if isinstance(expr, sp.Indexed):
+        return _merged([{args[0]: (expr.indices,)}, *map(_reads, args[1:])])
+    reads = _merged(map(_reads, args))
+    bound = frozenset().union(*map(_depends_on, args)) - _depends_on(expr)
+    if bound:
+        for base, at in reads.items():
+            if at is not None and any(
+                not bound.isdisjoint(_depends_on(_canonical(i))) for i in sum(at, ())
+            ):
+                reads[base] = None
+    return reads
+
+
+@functools.lru_cache(maxsize=65536)
+def _entry_atom(base: sp.IndexedBase, indices: tuple[int, ...]) -> sp.Indexed:
+    """The entry base[indices], the same object each time (SymPy keeps its assumptions)."""
+    return base[indices]
+
+
+@functools.lru_cache(maxsize=4096)
+def _expanded(expr: sp.Basic) -> sp.Basic | None:
+    """``expr`` with softmax, log-sum-exp and sigmoid written by their definitions; None
+    where a definition needs a concrete index (entry z_i of an explicit vector)."""
     try:
-        with mpmath.workdps(dps + _GUARD):
-            return sp.Float(_plain_value(expr, env, memo), dps)
-    except (_NotPlain, ZeroDivisionError, ValueError, OverflowError):
-        return expr.xreplace(env).doit().evalf(dps)
+        return expand_definitions(expr)
+    except ValueError:
+        return None
 
 
-def _plain_value(
-    expr: sp.Basic, env: dict[sp.Basic, sp.Expr], memo: dict[sp.Basic, mpmath.mpf]
-) -> mpmath.mpf:
-    """The finite real value of an expression of numbers, +, *, **, exp, log, deltas and
-    determinants."""
-    if expr in memo:
-        return memo[expr]
-    if expr in env:
-        value = _plain_value(env[expr], {}, {})
-    elif expr.is_Rational:
-        value = mpmath.mpf(expr.p) / expr.q
-    elif expr.is_Float:
-        value = mpmath.mpf(expr._mpf_)
-    elif expr.is_Add:
-        value = mpmath.fsum(_plain_value(a, env, memo) for a in expr.args)
-    elif expr.is_Mul:
-        value = mpmath.fprod(_plain_value(a, env, memo) for a in expr.args)
-    elif expr.is_Pow:
-        base, power = (_plain_value(a, env, memo) for a in expr.args)
-        value = base ** int(power) if expr.exp.is_Integer else mpmath.power(base, power)
-    elif expr.func in _MPMATH:
-        value = _MPMATH[expr.func](*(_plain_value(a, env, memo) for a in expr.args))
-    elif isinstance(expr, sp.KroneckerDelta):
-        a, b = (_plain_value(a, env, memo) for a in expr.args)
-        value = mpmath.mpf(a == b)
-    elif isinstance(expr, sp.Determinant) and isinstance(expr.arg, sp.MatrixBase):
+# -- the evaluation
+
+
+class _Point:
+    """The values at one point, and the evaluation of expressions there.
+
+    Args:
+        fixed: the integers of the point: K (when symbolic), the sizes, the free indices.
+        values: entry or symbol -> its value (SymPy Float or exact Rational), shared by the
+            relations of the point; a value missing is drawn on first use by ``draw``.
+        draw: ``draw(atom)``, a random value allowed by the assumptions of ``atom``.
+        dps: the digits of the check (for the points of a limit).
+        far: which point of a limit's sequence (:data:`FAR`).
+    """
+
+    def __init__(
+        self,
+        fixed: Scope,
+        values: dict[sp.Expr, sp.Expr],
+        draw: Callable[[sp.Expr], sp.Expr],
+        *,
+        dps: int,
+        far: int = 0,
+    ) -> None:
+        self.fixed = {_canonical(s): v for s, v in fixed.items()}
+        self.values = values
+        self.draw = draw
+        self.dps = dps
+        self.far = far
+        self.memo: dict[tuple, Number] = {}  # (node, precision, bound values) -> value
+        self.numbers: dict[tuple, tuple[sp.Expr, mpmath.mpf]] = {}  # the values as mpf
+        self.recorded: set[sp.Expr] | None = None  # entries read, while recording
+
+    def value(self, side: sp.Expr, digits: int) -> sp.Expr:
+        """``side`` at this point to ``digits`` digits: a SymPy Float, or what SymPy makes of
+        a side that is not a finite real number (a complex number, zoo)."""
+        with mpmath.workdps(digits):
+            try:
+                return sp.Float(_finite(self.number(side, self.fixed)), digits)
+            except (_NotPlain, ZeroDivisionError, ValueError, OverflowError):
+                return self._by_sympy(side, self.fixed).evalf(digits)
+
+    def used(self, sides: Iterable[sp.Expr], digits: int) -> set[sp.Expr]:
+        """The entries and symbols that evaluating ``sides`` reads (for a report)."""
+        memo, self.memo, self.recorded = self.memo, {}, set()
+        try:
+            for side in sides:
+                self.value(side, digits)
+            return self.recorded
+        finally:
+            self.memo, self.recorded = memo, None
+
+    def number(self, expr: sp.Basic, scope: Scope) -> Number:
+        """The value of ``expr`` in ``scope`` at the working precision of mpmath.
+
+        Memoized by (node, precision, the values in ``scope`` of what the node depends on);
+        of an array some of whose entries are bound, only the entries the node reads count.
+        """
+        _, expr, rule, dependencies = _SEEN.get(id(expr)) or _node(expr)
+        if dependencies is None:  # a number, a symbol, an entry: read at once
+            return rule(self, expr, scope)
+        if _ENTRIES_BOUND in scope:
+            bound = tuple(
+                self._read_entries(expr, d, scope)
+                if isinstance(d, sp.IndexedBase)
+                else scope.get(d)
+                for d in dependencies
+            )
+        else:
+            bound = tuple(map(scope.get, dependencies))
+        key = (expr, mpmath.mp.prec, bound)
+        value = self.memo.get(key)
+        if value is None:
+            value = self.memo[key] = rule(self, expr, scope)
+        return value
+
+    def _read_entries(self, expr: sp.Basic, base: sp.IndexedBase, scope: Scope) -> object:
+        """Of the entries of ``base`` bound in the scope, the values of those that ``expr``
+        reads (None for one not bound): d/dz_2 of a sum does not recompute e^{z_5}."""
+        entries = scope.get(base)
+        at = None if entries is None else _reads(expr).get(base)
+        if at is None:
+            return entries
+        values = dict(entries)
+        return tuple(values.get(tuple(self.index(i, scope) for i in idx)) for idx in at)
+
+    def index(self, expr: sp.Basic, scope: Scope) -> int:
+        """The value of ``expr``, which must be an integer (an index, a bound of a sum)."""
+        value = int(expr.p) if isinstance(expr, sp.Integer) else self.number(expr, scope)
+        if type(value) is int:
+            return value
+        if type(value) is mpmath.mpf and mpmath.isint(value):
+            return int(value)
+        raise _NotPlain(expr)
+
+    # -- the values of the point
+
+    def _read(self, key: sp.Basic | tuple) -> mpmath.mpf:
+        """The value of a symbol or of an entry (base, indices) of the point: drawn on first
+        use and kept in ``values`` (exact), converted to mpmath once per precision."""
+        known = self.numbers.get((key, mpmath.mp.prec))
+        if known is None:
+            atom = _entry_atom(*key) if type(key) is tuple else key
+            value = self.values.get(atom)
+            if value is None:
+                value = self.values[atom] = self.draw(atom)
+            number = mpmath.mpf(value.p) / value.q if value.is_Rational else mpmath.mpf(value._mpf_)
+            known = self.numbers[key, mpmath.mp.prec] = (atom, number)
+        if self.recorded is not None:
+            self.recorded.add(known[0])
+        return known[1]
+
+    def _symbol(self, s: sp.Symbol, scope: Scope) -> Number:
+        value = scope.get(s)
+        return self._read(s) if value is None else value
+
+    def _entry(self, base: sp.IndexedBase, indices: tuple[int, ...], scope: Scope) -> Number:
+        for bound, value in scope.get(base, ()):
+            if bound == indices:
+                return value
+        return self._read((base, indices))
+
+    def _slot(self, v: sp.Basic, scope: Scope) -> Slot:
+        """The variable ``v`` of a derivative or a substitution: a symbol, or an entry
+        whose indices are evaluated (z_j is z_2 when j = 2)."""
+        if isinstance(v, sp.Symbol):
+            return _canonical(v)
+        if isinstance(v, sp.Indexed):
+            return _canonical(v.base), tuple(self.index(i, scope) for i in v.indices)
+        raise _NotPlain(v)
+
+    def _at(self, slot: Slot, scope: Scope) -> Number:
+        if isinstance(slot, sp.Symbol):
+            return self._symbol(slot, scope)
+        return self._entry(*slot, scope)
+
+    @staticmethod
+    def _bound(scope: Scope, slots: list[Slot], values: Iterable[Number]) -> Scope:
+        """``scope`` with each slot bound to its value."""
+        inner = dict(scope)
+        for slot, value in zip(slots, values, strict=True):
+            if isinstance(slot, sp.Symbol):
+                inner[slot] = value
+            else:
+                base, indices = slot
+                entries = dict(inner.get(base, ())) | {indices: value}
+                inner[base] = tuple(sorted(entries.items()))
+                inner[_ENTRIES_BOUND] = True
+        return inner
+
+    # -- the rules, one per kind of node (the table _RULES below)
+
+    def _integer(self, expr: sp.Integer, scope: Scope) -> int:
+        return int(expr.p)
+
+    def _rational(self, expr: sp.Rational, scope: Scope) -> mpmath.mpf:
+        return mpmath.mpf(expr.p) / expr.q
+
+    def _float(self, expr: sp.Float, scope: Scope) -> mpmath.mpf:
+        return _finite(mpmath.mpf(expr._mpf_))
+
+    def _indexed(self, expr: sp.Indexed, scope: Scope) -> Number:
+        indices = tuple(self.index(i, scope) for i in expr.indices)
+        return self._entry(_canonical(expr.base), indices, scope)
+
+    def _add(self, expr: sp.Add, scope: Scope) -> Number:
+        return _total([self.number(a, scope) for a in expr.args])
+
+    def _mul(self, expr: sp.Mul, scope: Scope) -> Number:
+        factors = [self.number(a, scope) for a in expr.args]
+        for f in factors:
+            if type(f) is not int:
+                return mpmath.fprod(factors)
+        return functools.reduce(int.__mul__, factors, 1)
+
+    def _pow(self, expr: sp.Pow, scope: Scope) -> Number:
+        base, power = (self.number(a, scope) for a in expr.args)
+        if type(power) is not int:
+            return _finite(mpmath.power(base, power))
+        if type(base) is int and power >= 0:
+            return base**power
+        return mpmath.mpf(base) ** power
+
+    def _exp(self, expr: sp.exp, scope: Scope) -> mpmath.mpf:
+        return mpmath.exp(self.number(expr.args[0], scope))
+
+    def _log(self, expr: sp.log, scope: Scope) -> mpmath.mpf:
+        return _finite(mpmath.log(self.number(expr.args[0], scope)))
+
+    def _delta(self, expr: sp.KroneckerDelta, scope: Scope) -> int:
+        a, b = (self.number(a, scope) for a in expr.args)
+        return int(a == b)
+
+    def _sum(self, expr: sp.Sum, scope: Scope) -> Number:
+        return self._summed(expr.function, expr.limits[::-1], scope)
+
+    def _summed(self, body: sp.Expr, limits: tuple, scope: Scope) -> Number:
+        """The sum of ``body`` over ``limits``, outermost first."""
+        if not limits:
+            return self.number(body, scope)
+        (k, lo, hi), inner = limits[0], limits[1:]
+        k, lo, hi = _canonical(k), self.index(lo, scope), self.index(hi, scope)
+        # SymPy's (Karr's) convention: from lo to lo - 1 is empty, and from lo to hi < lo - 1
+        # is minus the sum from hi + 1 to lo - 1.
+        a, b, sign = (lo, hi, 1) if hi >= lo - 1 else (hi + 1, lo - 1, -1)
+        return sign * _total([self._summed(body, inner, {**scope, k: n}) for n in range(a, b + 1)])
+
+    def _derivative(self, expr: sp.Derivative, scope: Scope) -> mpmath.mpf:
+        """mpmath's derivative of the body as a function of the variables.
+
+        Variables that are the same entry (Theta_{i1} and Theta_{j1} at i = j) are one
+        variable, differentiated as often as both together. :func:`mpmath.diff` evaluates
+        the body at points x + m h with h = 2^-(p + 10) for a working precision of p bits,
+        itself working at (p + 20)(n + 1) bits for an n-th derivative: the differences
+        lose n (p + 10) bits of those and keep about p.
+        """
+        orders: dict[Slot, int] = {}
+        for v, count in expr.variable_count:
+            slot = self._slot(v, scope)
+            orders[slot] = orders.get(slot, 0) + int(count)
+        slots = list(orders)
+        at = [mpmath.mpf(self._at(slot, scope)) for slot in slots]
+
+        def body(*xs: mpmath.mpf) -> mpmath.mpf:
+            return mpmath.mpf(self.number(expr.expr, self._bound(scope, slots, xs)))
+
+        if len(slots) == 1:
+            return _finite(mpmath.diff(body, at[0], orders[slots[0]]))
+        return _finite(mpmath.diff(body, at, list(orders.values())))
+
+    def _subs(self, expr: sp.Subs, scope: Scope) -> Number:
+        slots = [self._slot(v, scope) for v in expr.variables]
+        at = [self.number(p, scope) for p in expr.point]
+        return self.number(expr.expr, self._bound(scope, slots, at))
+
+    def _limit(self, expr: sp.Limit, scope: Scope) -> Number:
+        return self.number(_at_limit_point(expr, self.dps, self.far), scope)
+
+    def _determinant(self, expr: sp.Determinant, scope: Scope) -> Number:
         m = expr.arg
-        rows = [[_plain_value(m[r, c], env, memo) for c in range(m.cols)] for r in range(m.rows)]
-        value = mpmath.det(mpmath.matrix(rows))
-    else:
-        raise _NotPlain(expr)
-    if not (isinstance(value, mpmath.mpf) and mpmath.isfinite(value)):
-        raise _NotPlain(expr)
-    memo[expr] = value
-    return value
+        if not isinstance(m, sp.MatrixBase):
+            return self._other(expr, scope)
+        rows = [[self.number(m[r, c], scope) for c in range(m.cols)] for r in range(m.rows)]
+        return mpmath.det(mpmath.matrix(rows))
+
+    def _other(self, expr: sp.Basic, scope: Scope) -> Number:
+        """A function defined in the symbolic layer (softmax, log-sum-exp, sigmoid) by its
+        definition; anything else by SymPy's ``doit`` and ``evalf`` at the values."""
+        expanded = _expanded(expr)
+        if expanded is None:  # an explicit vector's entry z_i: at the value of i
+            expanded = _expanded(expr.xreplace(self._integers(expr, scope)))
+        if expanded is not None and expanded is not expr:
+            return self.number(expanded, scope)
+        value = self._by_sympy(expr, scope).evalf(mpmath.mp.dps)
+        if not value.is_Float:
+            raise _NotPlain(expr)
+        return _finite(mpmath.mpf(value._mpf_))
+
+    # -- SymPy, for what the rules do not know
+
+    def _integers(self, expr: sp.Basic, scope: Scope) -> dict[sp.Basic, sp.Integer]:
+        deps = _depends_on(_canonical(expr))
+        return {d: sp.Integer(scope[d]) for d in deps if type(scope.get(d)) is int}
+
+    def _by_sympy(self, expr: sp.Basic, scope: Scope) -> sp.Expr:
+        """``expr`` with the values of its symbols put in, and SymPy's ``doit`` done."""
+        digits = mpmath.mp.dps
+        bound = {
+            d: sp.Float(v, digits)
+            for d in _depends_on(_canonical(expr))
+            if isinstance(d, sp.Symbol) and isinstance(v := scope.get(d), mpmath.mpf)
+        }
+        expr = expand_definitions(expr.xreplace(self._integers(expr, scope) | bound)).doit()
+        labels = {e.base.label for e in expr.atoms(sp.Indexed)}
+        symbols = {
+            s: sp.Float(self._symbol(_canonical(s), scope), digits)
+            for s in expr.free_symbols
+            if isinstance(s, sp.Symbol) and s not in labels
+        }
+        expr = expr.xreplace(symbols)
+        entries = {
+            e: sp.Float(self._entry(_canonical(e.base), tuple(map(int, e.indices)), scope), digits)
+            for e in expr.atoms(sp.Indexed)
+            if all(i.is_Integer for i in e.indices)
+        }
+        return expr.xreplace(entries)
+
+
+def _total(terms: list[Number]) -> Number:
+    """The sum, exact for integers, else mpmath's (rounded once)."""
+    for t in terms:
+        if type(t) is not int:
+            return mpmath.fsum(terms)
+    return sum(terms)
+
+
+#: The rule for each kind of node; the first class in a node's MRO that is here decides.
+_RULES: dict[type, Callable[[_Point, sp.Basic, Scope], Number]] = {
+    sp.Integer: _Point._integer,
+    sp.Rational: _Point._rational,
+    sp.Float: _Point._float,
+    sp.Symbol: _Point._symbol,
+    sp.Indexed: _Point._indexed,
+    sp.Add: _Point._add,
+    sp.Mul: _Point._mul,
+    sp.Pow: _Point._pow,
+    sp.exp: _Point._exp,
+    sp.log: _Point._log,
+    sp.KroneckerDelta: _Point._delta,
+    sp.Sum: _Point._sum,
+    sp.Derivative: _Point._derivative,
+    sp.Subs: _Point._subs,
+    sp.Limit: _Point._limit,
+    sp.Determinant: _Point._determinant,
+}
+
+#: Rules whose values are read at once, not memoized.
+_LEAVES = frozenset(
+    (_Point._integer, _Point._rational, _Point._float, _Point._symbol, _Point._indexed)
+)
+
+
+@functools.cache
+def _rule(kind: type) -> Callable[[_Point, sp.Basic, Scope], Number]:
+    return next((_RULES[c] for c in kind.__mro__ if c in _RULES), _Point._other)

@@ -34,11 +34,13 @@ from collections.abc import Callable, Iterator
 
 import sympy as sp
 
-from ..symbolic.functions import Softmax, expand_definitions, sift_deltas
+from ..symbolic.functions import Softmax, expand_definitions
 from ..symbolic.space import ClassSpace
+from ..symbolic.sums import sift_deltas
 from .claims import scalar_claims
+from .ranges import decide_le, within
 
-__all__ = ["instantiate", "prove"]
+__all__ = ["instantiate", "prove", "unproved"]
 
 _TRANSFORMS: tuple[Callable[[sp.Expr], sp.Expr], ...] = (
     lambda e: e,
@@ -56,11 +58,11 @@ class Undecided(Exception):
 # ----------------------------------------------------------------------------- evaluation
 
 
-def _finite(value: sp.Expr) -> bool:
-    return bool(abstract_sums(value)[0].is_finite)
+def _finite(value: sp.Expr, space: ClassSpace) -> bool:
+    return bool(abstract_sums(value, space=space)[0].is_finite)
 
 
-def _limit(expr: sp.Expr, x: sp.Symbol, x0: sp.Expr, direction: str) -> sp.Expr:
+def _limit(expr: sp.Expr, x: sp.Symbol, x0: sp.Expr, direction: str, space: ClassSpace) -> sp.Expr:
     """The limit of ``expr`` as x -> x0, by the algebraic limit laws where sums appear.
 
     Sums over 1..K (K independent of x) are finite: their limit is the sum of the limits.
@@ -78,15 +80,15 @@ def _limit(expr: sp.Expr, x: sp.Symbol, x0: sp.Expr, direction: str) -> sp.Expr:
         (k, lo, hi) = expr.limits[0]
         if len(expr.limits) != 1 or (lo.has(x) or hi.has(x)):
             raise Undecided(f"limit of {expr}")
-        return sp.Sum(_limit(expr.function, x, x0, direction), (k, lo, hi))
-    parts = [_limit(a, x, x0, direction) for a in expr.args]
-    if not all(_finite(p) for p in parts):
+        return sp.Sum(_limit(expr.function, x, x0, direction, space), (k, lo, hi))
+    parts = [_limit(a, x, x0, direction, space) for a in expr.args]
+    if not all(_finite(p, space) for p in parts):
         raise Undecided(f"a part of {expr} has no finite limit")
     if isinstance(expr, (sp.Add, sp.Mul)):
         return expr.func(*parts)
     if isinstance(expr, sp.Pow):
         base, power = parts
-        b = abstract_sums(base)[0]
+        b = abstract_sums(base, space=space)[0]
         # b^p is continuous in (b, p) at b > 0, and at b >= 0 when p > 0; with a constant
         # integer exponent, b^p is a polynomial (p >= 0) or continuous where b != 0.
         # Never at 0^0 or 0^(negative).
@@ -99,30 +101,43 @@ def _limit(expr: sp.Expr, x: sp.Symbol, x0: sp.Expr, direction: str) -> sp.Expr:
             return base**power
     if isinstance(expr, sp.exp):
         return sp.exp(parts[0])
-    if isinstance(expr, sp.log) and abstract_sums(parts[0])[0].is_positive:
+    if isinstance(expr, sp.log) and abstract_sums(parts[0], space=space)[0].is_positive:
         return sp.log(parts[0])
     raise Undecided(f"no limit law applies to {expr}")
 
 
 def in_range(expr: sp.Basic, space: ClassSpace) -> sp.Basic:
-    """Conditions 1 <= i <= K on a class index i, which SymPy leaves in Piecewise, made True."""
+    """Conditions on indices that SymPy leaves in a Piecewise (``j <= K``), decided by the
+    ranges of the space where they can be (:mod:`.ranges`); the others stay."""
+    if not expr.has(sp.Piecewise):
+        return expr
     facts = {}
-    for i in space.indices:
-        for rel in (sp.Ge(space.K, i), sp.Le(i, space.K), sp.Ge(i, 1), sp.Le(1, i)):
-            if isinstance(rel, sp.Rel):
-                facts[rel] = sp.true
-    return expr.xreplace(facts) if facts and expr.has(sp.Piecewise) else expr
+    for rel in expr.atoms(sp.Rel):
+        if not (rel.lhs.is_integer and rel.rhs.is_integer):
+            continue
+        if isinstance(rel, (sp.LessThan, sp.GreaterThan)):
+            a, b = (rel.lhs, rel.rhs) if isinstance(rel, sp.LessThan) else (rel.rhs, rel.lhs)
+            verdict = decide_le(a, b, space)
+        elif isinstance(rel, (sp.StrictLessThan, sp.StrictGreaterThan)):
+            a, b = (rel.lhs, rel.rhs) if isinstance(rel, sp.StrictLessThan) else (rel.rhs, rel.lhs)
+            verdict = decide_le(a + 1, b, space)
+        else:
+            continue
+        if verdict is not None:
+            facts[rel] = sp.true if verdict else sp.false
+    return expr.xreplace(facts) if facts else expr
 
 
-def evaluate(expr: sp.Basic) -> sp.Basic:
-    """Definitions expanded, derivatives taken, limits computed, delta sums collapsed."""
+def evaluate(expr: sp.Basic, space: ClassSpace) -> sp.Basic:
+    """Definitions expanded, derivatives taken, limits computed, delta sums collapsed where
+    the ranges place the delta's index inside (or outside) the sum."""
     expr = expand_definitions(expr)
     expr = expr.replace(lambda e: isinstance(e, (sp.Derivative, sp.Subs, sp.Determinant)), _done)
     expr = expr.replace(
         lambda e: isinstance(e, sp.Limit),
-        lambda e: _limit(evaluate(e.args[0]), e.args[1], e.args[2], str(e.args[3])),
+        lambda e: _limit(evaluate(e.args[0], space), e.args[1], e.args[2], str(e.args[3]), space),
     )
-    return sift_deltas(expr)
+    return sift_deltas(expr, within=within(space))
 
 
 def _done(e: sp.Derivative | sp.Subs | sp.Determinant) -> sp.Expr:
@@ -189,23 +204,31 @@ def known_sums(space: ClassSpace) -> Known:
 
 
 def abstract_sums(
-    expr: sp.Expr, known: Known | None = None
+    expr: sp.Expr, known: Known | None = None, *, space: ClassSpace | None = None
 ) -> tuple[sp.Expr, dict[sp.Dummy, sp.Sum]]:
     """Replace each distinct sum in normal form by a symbol; return the map back too.
 
     A sum is replaced only when it depends on no enclosing summation index; the symbol is
-    positive (nonnegative, real) when every term of the sum is. A sum in ``known`` is
-    replaced by its value instead.
+    real when every term of the sum is, nonnegative when every term is and the sum is
+    not reversed (lo <= hi + 1: with SymPy's convention a sum from 1 to -1 is minus the
+    term at 0), and positive when every term is and the sum provably has one (lo <= hi).
+    What the ranges decide comes from ``space``; without it only numbers are compared. A
+    sum in ``known`` is replaced by its value instead.
     """
     table: dict[sp.Sum, sp.Dummy] = {}
 
+    def holds(a: sp.Expr, b: sp.Expr) -> bool:
+        if space is not None:
+            return bool(decide_le(a, b, space))
+        return bool((b - a).is_nonnegative)
+
     def symbol_for(s: sp.Sum) -> sp.Expr:
         if s not in table:
-            term = s.function
+            term, (_, lo, hi) = s.function, s.limits[0]
             table[s] = sp.Dummy(
                 "S",
-                positive=term.is_positive or None,
-                nonnegative=term.is_nonnegative or None,
+                positive=(term.is_positive and holds(lo, hi)) or None,
+                nonnegative=(term.is_nonnegative and holds(lo, hi + 1)) or None,
                 real=term.is_real or None,
             )
         return table[s]
@@ -243,19 +266,22 @@ def abstract_sums(
 
 
 def _split_sums(
-    expr: sp.Expr, sums: dict[sp.Dummy, sp.Sum], free: set[sp.Symbol], K: sp.Expr
+    expr: sp.Expr, sums: dict[sp.Dummy, sp.Sum], free: set[sp.Symbol], space: ClassSpace
 ) -> sp.Expr:
     """For inequalities: S = f(i) + rest, when the term f(i) of S at a free index i appears.
 
-    The rest is a sum over the K - 1 >= 1 other classes, positive when the terms are.
+    Only where i provably lies in the sum's range and the rest provably has a term (lo + 1
+    <= hi: over all K classes, K >= 2 leaves K - 1 >= 1); the rest is then positive when
+    the terms are.
     """
+    inside = within(space)
     for symbol, s in sums.items():
         (slot, lo, hi) = s.limits[0]
-        if (lo, hi) != (1, K):  # the split needs the sum over all K classes, K >= 2
+        if not decide_le(lo + 1, hi, space):
             continue
         for i in sorted(free, key=str):
             term = s.function.xreplace({slot: i})
-            if expr.has(term):
+            if inside(i, lo, hi) and expr.has(term):
                 rest = sp.Dummy(
                     "R",
                     positive=s.function.is_positive or None,
@@ -304,23 +330,29 @@ def _decide(
     diff: sp.Expr,
     free: set[sp.Symbol],
     known: Known | None,
-    K: sp.Expr | None = None,
+    space: ClassSpace,
 ) -> bool:
     """Is rhs - lhs == 0 (Eq), > 0 (Lt, Gt reversed by caller) or >= 0 established?"""
     if kind is not sp.Eq:
         want = (
             (lambda e: e.is_positive) if kind is sp.StrictLessThan else (lambda e: e.is_nonnegative)
         )
-        # A sum of positive (nonnegative) terms is positive (nonnegative) as it stands.
-        if _attempt(lambda e: e, diff, want):
+        # A sum of positive (nonnegative) terms is positive (nonnegative) as it stands,
+        # when no sum in it can be empty (SymPy's assumptions do not look at the range).
+        if _sums_have_terms(diff, space) and _attempt(lambda e: e, diff, want):
             return True
-    reduced, sums = abstract_sums(diff, known)
+    reduced, sums = abstract_sums(diff, known, space=space)
     if reduced.has(sp.Sum):
         return False
     if kind is sp.Eq:
         return any(_attempt(t, reduced, lambda e: e == 0) for t in _TRANSFORMS)
-    reduced = _split_sums(reduced, sums, free, K)
+    reduced = _split_sums(reduced, sums, free, space)
     return any(_attempt(t, reduced, want) for t in _TRANSFORMS)
+
+
+def _sums_have_terms(expr: sp.Expr, space: ClassSpace) -> bool:
+    """Does every sum in ``expr`` provably have at least one term (lo <= hi)?"""
+    return all(decide_le(lo, hi, space) for s in expr.atoms(sp.Sum) for _, lo, hi in s.limits)
 
 
 def _attempt(transform: Callable, expr: sp.Expr, test: Callable[[sp.Expr], bool | None]) -> bool:
@@ -343,11 +375,11 @@ def _normalized(kind: type, lhs: sp.Expr, rhs: sp.Expr) -> tuple[type, sp.Expr]:
 def _prove_generic(kind: type, diff: sp.Expr, space: ClassSpace, case: sp.Basic | None) -> bool:
     free = {s for s in diff.free_symbols if s in space.indices}
     try:
-        diff = in_range(evaluate(diff), space)
+        diff = in_range(evaluate(diff, space), space)
     except Undecided:
         return False
     known = known_sums(space)
-    return all(_decide(kind, branch, free, known, space.K) for branch in _branches(diff, case))
+    return all(_decide(kind, branch, free, known, space) for branch in _branches(diff, case))
 
 
 def _prove_instances(kind: type, diff: sp.Expr, space: ClassSpace, case: sp.Basic | None) -> bool:
@@ -355,7 +387,7 @@ def _prove_instances(kind: type, diff: sp.Expr, space: ClassSpace, case: sp.Basi
         if case is not None and case.xreplace(point) is sp.false:
             continue
         try:
-            expanded = evaluate(instance).doit()
+            expanded = in_range(evaluate(instance, space).doit(), space)
         except Undecided:
             return False
         K = int(space.K)
@@ -365,7 +397,7 @@ def _prove_instances(kind: type, diff: sp.Expr, space: ClassSpace, case: sp.Basi
             if e.base in space.distributions and e.indices[-1] == K
         }
         expanded = expanded.xreplace(last)
-        if not _decide(kind, expanded, set(), None):
+        if not _decide(kind, expanded, set(), None, space):
             return False
     return True
 
@@ -487,7 +519,10 @@ def _prove_scalar(
     if space.symbolic:
         return _prove_for_all(kind, lhs, rhs, space, case)
     pair = sp.Tuple(lhs, rhs)
-    generic, fact = generalize(pair, space) if case is None else (pair, None)
+    try:
+        generic, fact = generalize(pair, space) if case is None else (pair, None)
+    except (TypeError, ValueError):  # a renamed index that an explicit vector cannot take
+        generic, fact = pair, None
     attempts = [
         lambda: generic is not pair and _prove_for_all(kind, *generic, space, fact),
         lambda: _prove_for_all(kind, lhs, rhs, space, case),
@@ -500,7 +535,16 @@ def _prove_scalar(
     ]
     if _names_every_class(pair, space):
         attempts.insert(0, attempts.pop())
-    return any(attempt() for attempt in attempts)
+    failures = []
+    for attempt in attempts:
+        try:
+            if attempt():
+                return True
+        except Exception as err:  # SymPy failing inside a route: not proved by it
+            failures.append(f"{type(err).__name__}: {err}")
+    if failures:
+        raise Undecided("SymPy failed: " + "; ".join(failures))
+    return False
 
 
 def _names_every_class(pair: sp.Tuple, space: ClassSpace) -> bool:
@@ -515,6 +559,37 @@ def _names_every_class(pair: sp.Tuple, space: ClassSpace) -> bool:
     )
 
 
+def unproved(rel: sp.Basic, space: ClassSpace, *, case: sp.Basic | None = None) -> str | None:
+    """None when SymPy proves ``rel`` in ``space`` (under ``case``); else why it could not.
+
+    Anything undecided, and any failure inside SymPy, is an answer here (not proved, with
+    the reason), never a pass and never an exception.
+
+    Example:
+        >>> S = ClassSpace.of(None)
+        >>> unproved(sp.Eq(S.sum(S.sigma(S.k)), 1), S) is None
+        True
+        >>> unproved(sp.Eq(S.sum(S.sigma(S.k)), 2), S)
+        'undecided: Sum(σ(z)[k], (k, 1, K)) = 2'
+    """
+    try:
+        claims = list(scalar_claims(rel))
+    except (TypeError, ValueError) as err:
+        return f"not a statement the prover reads: {err}"
+    for kind, lhs, rhs in claims:
+        try:
+            if _prove_scalar(kind, lhs, rhs, space, case):
+                continue
+            reason = "undecided"
+        except Undecided as err:
+            reason = f"undecided ({err})"
+        except Exception as err:  # any failure is "not proved", with its reason
+            reason = f"SymPy failed ({type(err).__name__}: {err})"
+        op = {sp.Eq: "="}.get(kind) or kind.rel_op
+        return f"{reason}: {sp.sstr(lhs)} {op} {sp.sstr(rhs)}"
+    return None
+
+
 def prove(rel: sp.Basic, space: ClassSpace, *, case: sp.Basic | None = None) -> bool:
     """True when SymPy proves ``rel`` in ``space`` (under ``case``); False when it cannot.
 
@@ -525,4 +600,4 @@ def prove(rel: sp.Basic, space: ClassSpace, *, case: sp.Basic | None = None) -> 
         >>> prove(sp.Eq(S.sum(S.sigma(S.k)), 2), S)
         False
     """
-    return all(_prove_scalar(kind, lhs, rhs, space, case) for kind, lhs, rhs in scalar_claims(rel))
+    return unproved(rel, space, case=case) is None

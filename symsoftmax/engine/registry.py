@@ -19,15 +19,27 @@ Example:
 
 from __future__ import annotations
 
+import importlib.metadata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..errors import SymsoftmaxError
 from ..symbolic.space import ClassSpace
 from .derivation import Derivation, Line
 from .text import Lang, Text
 
-__all__ = ["Builder", "Entry", "derivation", "derivations", "derive", "register", "unregister"]
+__all__ = [
+    "ENTRY_POINTS",
+    "Builder",
+    "Entry",
+    "derivation",
+    "derivations",
+    "derive",
+    "load_plugins",
+    "register",
+    "unregister",
+]
 
 #: What a derivation's author writes: the space in, the lines out.
 Builder = Callable[[ClassSpace], "list[Line]"]
@@ -43,6 +55,12 @@ class Entry:
     build: Builder
     result: str | None = None
     languages: tuple[Lang, ...] = ()
+    indices: tuple[tuple[str, str], ...] = ()
+    distributions: tuple[str, ...] = ()
+
+    def space(self, K: int | None) -> ClassSpace:
+        """The space the builder receives for K (None: symbolic)."""
+        return ClassSpace.of(K, indices=dict(self.indices), distributions=self.distributions)
 
 
 _TABLE: dict[str, Entry] = {}
@@ -55,6 +73,8 @@ def register(
     title: str | Mapping[str, str] | Text,
     result: str | None = None,
     languages: tuple[str, ...] = (),
+    indices: Mapping[str, str] | None = None,
+    distributions: tuple[str, ...] = (),
 ) -> Entry:
     """Register the builder of a derivation under ``name``.
 
@@ -65,6 +85,10 @@ def register(
         result: the label of the step that is the derivation's result (default: the last).
         languages: languages in which every title and reason must be given; a derivation
             that lacks one fails when it is built, naming the step.
+        indices: further index families of the space, name -> size (``{"t": "T"}``: the
+            index t in 1..T), see :meth:`ClassSpace.of`.
+        distributions: the arrays (``"y"``, ``"Y"``) that are probability distributions
+            over the classes in this derivation: a fact only where it is declared.
 
     Raises:
         ValueError: the name is taken or not an identifier, or an unknown language.
@@ -76,7 +100,16 @@ def register(
         raise ValueError(f"a derivation named {name!r} is already registered")
     if not callable(build):
         raise TypeError(f"build must be a function of the space, got {build!r}")
-    entry = Entry(name, Text.of(title), build, result, tuple(map(Lang.parse, languages)))
+    entry = Entry(
+        name,
+        Text.of(title),
+        build,
+        result,
+        tuple(map(Lang.parse, languages)),
+        tuple((indices or {}).items()),
+        tuple(distributions),
+    )
+    entry.space(None)  # the declarations are checked now, not at the first derive
     _TABLE[name] = entry
     _build.cache_clear()
     return entry
@@ -88,11 +121,21 @@ def derivation(
     title: str | Mapping[str, str] | Text,
     result: str | None = None,
     languages: tuple[str, ...] = (),
+    indices: Mapping[str, str] | None = None,
+    distributions: tuple[str, ...] = (),
 ) -> Callable[[Builder], Builder]:
     """Decorator form of :func:`register`: ``@derivation("odds", title=...)``."""
 
     def decorate(build: Builder) -> Builder:
-        register(name, build, title=title, result=result, languages=languages)
+        register(
+            name,
+            build,
+            title=title,
+            result=result,
+            languages=languages,
+            indices=indices,
+            distributions=distributions,
+        )
         return build
 
     return decorate
@@ -105,6 +148,39 @@ def unregister(name: str) -> None:
     _build.cache_clear()
 
 
+#: The entry-point group through which installed packages register derivations: each
+#: entry point names a module (or any object) whose import registers them.
+ENTRY_POINTS = "symsoftmax.derivations"
+
+_plugins_loaded = False
+
+
+def load_plugins() -> None:
+    """Import every ``symsoftmax.derivations`` entry point of the installed packages, once.
+
+    Called before the registry is first read. A package declares, in its pyproject.toml::
+
+        [project.entry-points."symsoftmax.derivations"]
+        mine = "my_package.derivations"
+
+    Raises:
+        SymsoftmaxError: an entry point failed to load (naming it and its package).
+    """
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    for point in importlib.metadata.entry_points(group=ENTRY_POINTS):
+        try:
+            point.load()
+        except Exception as err:
+            package = point.dist.name if point.dist is not None else "an installed package"
+            raise SymsoftmaxError(
+                f"the {ENTRY_POINTS} entry point {point.name} = {point.value!r} of {package} "
+                f"failed to load: {type(err).__name__}: {err}"
+            ) from err
+
+
 def derivations() -> list[str]:
     """The names of the registered derivations, in the order they were registered.
 
@@ -112,10 +188,12 @@ def derivations() -> list[str]:
         >>> derivations()[:3]
         ['definition', 'normalization', 'range']
     """
+    load_plugins()
     return list(_TABLE)
 
 
 def _known(name: object) -> Entry:
+    load_plugins()
     if not isinstance(name, str) or name not in _TABLE:
         known = ", ".join(derivations())
         raise ValueError(f"unknown derivation {name!r}; known derivations: {known}")
@@ -137,11 +215,12 @@ def _complete(entry: Entry, lines: list[Line]) -> None:
 @lru_cache(maxsize=256)
 def _build(name: str, K: int | None) -> Derivation:
     entry = _TABLE[name]
-    lines = entry.build(ClassSpace.of(K))
+    space = entry.space(K)
+    lines = entry.build(space)
     if not isinstance(lines, (list, tuple)) or not all(isinstance(ln, Line) for ln in lines):
         raise TypeError(f"the builder of {name!r} must return a list of Line objects")
     _complete(entry, list(lines))
-    return Derivation(name, entry.title, tuple(lines), ClassSpace.of(K), Lang.EN, entry.result)
+    return Derivation(name, entry.title, tuple(lines), space, Lang.EN, entry.result)
 
 
 def derive(name: str, K: int | None = None, lang: str = "en") -> Derivation:
@@ -158,6 +237,7 @@ def derive(name: str, K: int | None = None, lang: str = "en") -> Derivation:
     Raises:
         ValueError: unknown name (the message lists the known ones), K < 2, unknown lang.
         TypeError: K is neither None nor an int.
+        ValueError: K above :data:`~symsoftmax.symbolic.space.K_MAX`.
 
     Example:
         >>> d = derive("normalization", K=3)
@@ -166,7 +246,7 @@ def derive(name: str, K: int | None = None, lang: str = "en") -> Derivation:
         >>> d.verify()
         True
     """
-    _known(name)
+    entry = _known(name)
     if K is not None:
-        ClassSpace.of(K)  # validates K
+        entry.space(K)  # validates K at once, before any building
     return _build(name, K).in_lang(Lang.parse(lang))

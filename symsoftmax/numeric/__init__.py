@@ -1,8 +1,10 @@
 """Softmax, log-softmax, log-sum-exp, the Jacobian and its products, for numpy arrays.
 
-Every function here runs code generated from the derivations (see
-:mod:`symsoftmax.codegen`); :func:`source` shows it, and ``symsoftmax codegen NAME``
-prints it as a standalone module. Generation happens on the first call, not at import.
+Every function here runs code generated from the derivations: the module text that
+:func:`symsoftmax.numeric.codegen.module_source` writes (the hand-written
+:mod:`~symsoftmax.numeric.runtime` with the kernels that SymPy prints from the formulas),
+compiled and run as it is. :func:`source` shows it, and ``symsoftmax codegen NAME`` prints
+it as a standalone module. Generation happens on the first call, not at import.
 
 Conventions: floating dtypes are kept (float32 in, float32 out), integers and bools compute
 in float64; an entry of -inf (or a masked entry) gets probability exactly 0; if a row has
@@ -22,6 +24,7 @@ Example:
 from __future__ import annotations
 
 import functools
+import linecache
 from collections.abc import Callable
 
 import numpy as np
@@ -42,10 +45,18 @@ __all__ = [
 ]
 
 
+#: The file name the generated module is compiled under (tracebacks and profilers show it).
+_FILENAME = "<symsoftmax generated>"
+
+
 @functools.cache
 def _generated() -> dict[str, Callable]:
+    """The generated functions: the text of ``module_source()``, compiled and run."""
+    text = module_source()
+    # the traceback module (pytest, IPython) and inspect.getsource read its lines from here
+    linecache.cache[_FILENAME] = (len(text), None, text.splitlines(keepends=True), _FILENAME)
     namespace: dict[str, object] = {}
-    exec(compile(module_source(), "<symsoftmax generated>", "exec"), namespace)
+    exec(compile(text, _FILENAME, "exec"), namespace)
     return {name: namespace[name] for name in NAMES}
 
 

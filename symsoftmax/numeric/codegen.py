@@ -20,38 +20,37 @@ The pipeline, one stage a function:
    entry u_i is the array u (classes on the last axis), a sum over the classes is a
    reduction along that axis that keeps it; for the K x K Jacobian the two indices become
    the last two axes, and a Kronecker delta the diagonal.
-4. **Printing** (:func:`module_source`): SymPy's NumPy printer and ``cse`` write the
-   kernels; fixed plumbing (input checks, masks, the row maximum, non-finite entries) is
-   shared by all of them. The result is a module whose only import is numpy; the package
-   runs exactly that text.
+4. **Printing** (:func:`kernel_source`): SymPy's NumPy printer and ``cse`` write each
+   kernel's body under the header of its stub in :mod:`symsoftmax.numeric.runtime`.
+5. **Assembly** (:func:`module_source`): the runtime's own source (input checks, masks, the
+   row shift, non-finite entries, the public functions) is copied with ``inspect``, only
+   the definitions that the requested functions need, and the printed kernels take the
+   stubs' places. The result is a module whose only import is numpy; the package runs
+   exactly that text.
 """
 
 from __future__ import annotations
 
+import ast
 import functools
-import textwrap
+import inspect
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import sympy as sp
 from sympy.codegen.cfunctions import log1p
 from sympy.codegen.rewriting import ReplaceOptim, optimize
 from sympy.printing.numpy import NumPyPrinter
 
+import symsoftmax.numeric.runtime as runtime  # (not "from . import": no edge to the package)
+
 from ..engine import derive
 from ..symbolic import ClassSpace, Softmax, expand_definitions
 
-__all__ = ["NAMES", "formulas", "lower", "module_source"]
+__all__ = ["NAMES", "REWRITES", "RowSum", "formulas", "kernel_source", "lower", "module_source"]
 
-#: The generated functions, in the order of the module.
-NAMES = (
-    "softmax",
-    "log_softmax",
-    "logsumexp",
-    "jacobian",
-    "jvp",
-    "vjp",
-    "cross_entropy",
-    "cross_entropy_grad",
-)
+#: The generated functions: the public functions of the runtime, in its order.
+NAMES = tuple(name for name in vars(runtime) if name in runtime.__all__)
 
 _S = ClassSpace.of(None)
 _z, _i, _j, _k, _y, _v = _S.z, _S.i, _S.j, _S.k, _S.y, _S.v
@@ -185,14 +184,19 @@ def lower(expr: sp.Expr, axes: dict[sp.Symbol, str]) -> sp.Expr:
 
 
 class _Printer(NumPyPrinter):
+    """SymPy's NumPy printer, for the array expressions of :func:`lower`.
+
+    The array library is SymPy's ``_module`` attribute ("numpy"), with its known functions
+    (``numpy.exp``, ``numpy.log1p``) in ``_kf``; a printer for another library is a subclass
+    that sets those two, as SymPy's ``JaxPrinter`` does. An :class:`_Entry` prints as its
+    name, a :class:`RowSum` by its own ``_numpycode``.
+    """
+
     def __init__(self) -> None:
         super().__init__({"fully_qualified_modules": True, "allow_unknown_functions": False})
 
     def _print__Entry(self, expr: _Entry) -> str:
         return expr.name
-
-    def _print_log1p(self, expr: sp.Expr) -> str:
-        return f"numpy.log1p({self._print(expr.args[0])})"
 
 
 def _assignments(expr: sp.Expr, target: str) -> list[str]:
@@ -224,285 +228,154 @@ def _matrix_kernel(name: str) -> list[str]:
     return lines
 
 
-_PLUMBING = '''
-import numpy
+@dataclass(frozen=True)
+class _Definition:
+    """A top-level definition of a module: its name, its source text, the names it reads."""
 
-_FLOATING = (numpy.float16, numpy.float32, numpy.float64, numpy.longdouble)
-
-
-def _as_array(x, what="x"):
-    """A floating array: floating dtypes kept, integers and bools computed in float64."""
-    try:
-        a = numpy.asarray(x)
-    except Exception as err:  # ragged lists and the like
-        raise TypeError(f"{what} must be a numeric array, got {type(x).__name__}: {err}") from None
-    if a.ndim == 0 and a.dtype.kind in "biuf":
-        raise ValueError(f"{what} must have at least one axis (the classes), got a scalar")
-    if a.dtype.type in _FLOATING:
-        return a
-    if a.dtype.kind in "biu":
-        return a.astype(numpy.float64)
-    raise TypeError(f"{what} must be a real numeric array, got dtype {a.dtype}")
+    name: str
+    text: str
+    reads: frozenset[str]
 
 
-def _mask(where, shape):
-    """The entries that take part: all of them, or the True entries of ``where``."""
-    if where is None:
-        return None
-    w = numpy.asarray(where)
-    if w.dtype != bool:
-        raise TypeError(f"where must be a boolean array, got dtype {w.dtype}")
-    try:
-        if numpy.broadcast_shapes(w.shape, shape) != tuple(shape):
-            raise ValueError
-    except ValueError:
-        raise ValueError(
-            f"where of shape {w.shape} does not broadcast to x of shape {tuple(shape)}"
-        ) from None
-    return numpy.broadcast_to(w, shape)
-
-
-#: Up to this many classes, row reductions go column by column: numpy's reductions over a
-#: short last axis are several times slower than elementwise passes over the columns.
-_FEW = 16
-
-
-def _rowmax(x):
-    if 0 < x.shape[-1] <= _FEW:
-        m = x[..., 0].copy()
-        for k in range(1, x.shape[-1]):
-            numpy.maximum(m, x[..., k], out=m)
-        return m[..., None]
-    return numpy.max(x, axis=-1, keepdims=True, initial=-numpy.inf)
-
-
-def _rowsum(a):
-    if 0 < a.shape[-1] <= _FEW:
-        total = a[..., 0].copy()
-        for k in range(1, a.shape[-1]):
-            total += a[..., k]
-        return total[..., None]
-    return numpy.sum(a, axis=-1, keepdims=True)
-
-
-def _shift(x, keep, first=False):
-    """The row maximum m and d = x - m, as dh + dl exactly (TwoSum).
-
-    softmax(x) = softmax(x - m 1) by the shift invariance that the derivation
-    'shift_invariance' proves; with m the maximum no exponent is positive. Entries that are
-    masked or -inf get d = -inf (probability exactly 0); when a row has +inf entries they
-    share all the mass (d = 0 there, -inf elsewhere); a row with nothing left has m = 0.
-    Returns dh, dl, r (with ``first``: 0 at the first arg max, where e^d = 1 exactly, else
-    1), m, and for inputs with non-finite or masked entries: the entries that take part,
-    the rows with +inf, the rows holding a NaN that takes part (else three None).
+def _definitions(source: str) -> dict[str, _Definition]:
+    """The top-level functions and constants of ``source`` in their order, each with the
+    comment lines right above it (``#:`` documentation); imports and ``__all__`` are left out.
     """
-    half = numpy.finfo(x.dtype).max / 2  # below it in size, x - m cannot overflow
-    if keep is None and x.size and x.min() > -half and x.max() < half:  # the common case
-        m = _rowmax(x)
-        dh = x - m
-        back = dh - x
-        dl = (x - (dh - back)) + (-m - back)
-        return dh, dl, _not_first(dh) if first else None, m, None, None, None
-    keep = numpy.ones(x.shape, dtype=bool) if keep is None else keep
-    with numpy.errstate(invalid="ignore", over="ignore"):
-        live = keep & (x > -numpy.inf)
-        xl = numpy.where(live, x, -numpy.inf)
-        m = _rowmax(xl)
-        infinite = m == numpy.inf
-        m = numpy.where(numpy.isfinite(m), m, 0).astype(x.dtype, copy=False)
-        dh = xl - m
-        back = dh - xl
-        dl = (xl - (dh - back)) + (-m - back)
-    dl = numpy.where(numpy.isfinite(dl) & live & ~infinite, dl, 0).astype(x.dtype, copy=False)
-    dh = numpy.where(infinite, numpy.where(xl == numpy.inf, 0, -numpy.inf), dh)
-    dh = dh.astype(x.dtype, copy=False)
-    nan_rows = numpy.any(numpy.isnan(x) & keep, axis=-1, keepdims=True)
-    return dh, dl, _not_first(dh) if first else None, m, live, infinite, nan_rows
-
-
-def _not_first(dh):
-    """1 everywhere but at the first arg max of each row (where d = 0)."""
-    r = numpy.ones_like(dh)
-    if dh.shape[-1]:
-        numpy.put_along_axis(r, numpy.argmax(dh, axis=-1)[..., None], 0, axis=-1)
-    return r
-
-
-def _finish(out, live, nan_rows, masked_value):
-    """Masked and -inf entries get ``masked_value``; rows with a NaN that takes part, NaN."""
-    if live is None:
-        return out
-    out = numpy.where(live, out, masked_value)
-    return numpy.where(nan_rows, numpy.nan, out)
-
-
-def _diagonal(a):
-    """A writeable view of the diagonals of the last two axes."""
-    return numpy.einsum("...ii->...i", a)
-
-
-def _check_same_shape(a, b, what):
-    if a.shape != b.shape:
-        raise ValueError(f"{what} of shape {b.shape} does not match x of shape {a.shape}")
-
-
-def _last_axis(x):
-    if x.ndim == 0:
-        raise ValueError("x must have at least one axis (the classes), got a scalar")
-'''
-
-#: jvp and vjp: the same wrapper around their own kernels (J is symmetric).
-_PRODUCT = '''
-def {name}(x, v, where=None):
-    """{doc}"""
-    s = softmax(x, where=where)
-    _last_axis(s)
-    v = _as_array(v, "v")
-    _check_same_shape(s, v, "v")
-    with numpy.errstate(invalid="ignore"):
-{kernel}
-    return out.astype(s.dtype, copy=False)
-'''
-
-_WRAPPERS = {
-    "softmax": '''
-def softmax(x, axis=-1, where=None):
-    """softmax(x)_i = exp(x_i) / sum_k exp(x_k) along ``axis``; masked entries get 0."""
-    x = numpy.moveaxis(_as_array(x), axis, -1)
-    keep = _mask(where, numpy.moveaxis(x, -1, axis).shape)
-    keep = None if keep is None else numpy.moveaxis(keep, axis, -1)
-    dh, dl, r, m, live, infinite, nan_rows = _shift(x, keep)
-    with numpy.errstate(invalid="ignore", divide="ignore", over="ignore"):
-{kernel}
-    out = _finish(out, live, nan_rows, 0).astype(x.dtype, copy=False)
-    return numpy.moveaxis(out, -1, axis)
-''',
-    "log_softmax": '''
-def log_softmax(x, axis=-1, where=None):
-    """log softmax(x)_i along ``axis``, never log(softmax); masked entries get -inf."""
-    x = numpy.moveaxis(_as_array(x), axis, -1)
-    keep = _mask(where, numpy.moveaxis(x, -1, axis).shape)
-    keep = None if keep is None else numpy.moveaxis(keep, axis, -1)
-    dh, dl, r, m, live, infinite, nan_rows = _shift(x, keep, first=True)
-    with numpy.errstate(invalid="ignore", divide="ignore", over="ignore"):
-{kernel}
-    out = _finish(out, live, nan_rows, -numpy.inf).astype(x.dtype, copy=False)
-    return numpy.moveaxis(out, -1, axis)
-''',
-    "logsumexp": '''
-def logsumexp(x, axis=-1):
-    """log sum_k exp(x_k) along ``axis`` (that axis is removed)."""
-    x = numpy.moveaxis(_as_array(x), axis, -1)
-    dh, dl, r, m, live, infinite, nan_rows = _shift(x, None, first=True)
-    with numpy.errstate(invalid="ignore", divide="ignore", over="ignore"):
-{kernel}
-    if live is not None:
-        out = numpy.where(numpy.any(live, axis=-1, keepdims=True), out, -numpy.inf)
-        out = numpy.where(infinite, numpy.inf, out)
-        out = numpy.where(nan_rows, numpy.nan, out)
-    return out.astype(x.dtype, copy=False)[..., 0]
-''',
-    "jacobian": '''
-def jacobian(x, where=None):
-    """J[..., i, j] = d softmax(x)_i / d x_j over the last axis: shape x.shape + (K,)."""
-    s = softmax(x, where=where)
-    _last_axis(s)
-    with numpy.errstate(invalid="ignore"):
-{kernel}
-    return out
-''',
-    "jvp": _PRODUCT,
-    "vjp": _PRODUCT,
-    "cross_entropy": '''
-def cross_entropy(z, y):
-    """-sum_k y_k log softmax(z)_k over the last axis, for targets y that sum to 1."""
-    z = _as_array(z, "z")
-    _last_axis(z)
-    y = _target(z, y)
-    # 0 log 0 = 0: a class the target gives no weight adds nothing, even at -inf
-    logp = numpy.where(y > 0, log_softmax(z), 0)
-    with numpy.errstate(invalid="ignore", divide="ignore", over="ignore"):
-{kernel}
-    return out.astype(z.dtype, copy=False)[..., 0]
-''',
-    "cross_entropy_grad": '''
-def cross_entropy_grad(z, y):
-    """The gradient of cross_entropy(z, y) with respect to z: softmax(z) - y."""
-    s = softmax(z)
-    _last_axis(s)
-    y = _target(s, y)
-    with numpy.errstate(invalid="ignore"):
-{kernel}
-    return out.astype(s.dtype, copy=False)
-''',
-}
-
-_PRODUCT_DOCS = {
-    "jvp": "J v over the last axis, in O(K) per row (no K x K matrix).",
-    "vjp": "v^T J (= J^T v) over the last axis, in O(K) per row (no K x K matrix).",
-}
-
-_TARGET = '''
-def _target(z, y):
-    """Targets y: the shape of z, nonnegative, each row summing to 1."""
-    y = _as_array(y, "y")
-    _check_same_shape(z, y, "y")
-    total = numpy.sum(y, axis=-1)
-    tolerance = 16 * numpy.finfo(numpy.result_type(y, numpy.float32)).eps * y.shape[-1]
-    if numpy.any(y < 0) or numpy.any(numpy.abs(total - 1) > tolerance):
-        raise ValueError(
-            "each row of y must be a probability vector (entries >= 0 summing to 1)"
+    lines = source.splitlines()
+    found = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            name = node.name
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if len(targets) != 1 or not isinstance(targets[0], ast.Name):
+                raise NotImplementedError(
+                    f"an assignment to more than one name: {ast.unparse(node)}"
+                )
+            name = targets[0].id
+        else:
+            continue
+        if name == "__all__":
+            continue
+        start = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))]) - 1
+        while start > 0 and lines[start - 1].lstrip().startswith("#"):
+            start -= 1
+        reads = frozenset(
+            n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
         )
-    return y
-'''
-
-#: Which generated functions each one calls.
-_NEEDS = {
-    "jacobian": ("softmax",),
-    "jvp": ("softmax",),
-    "vjp": ("softmax",),
-    "cross_entropy": ("log_softmax", "_target"),
-    "cross_entropy_grad": ("softmax", "_target"),
-}
+        found[name] = _Definition(name, "\n".join(lines[start : node.end_lineno]), reads)
+    return found
 
 
 @functools.cache
-def function_source(name: str) -> str:
-    """The generated source of one function: its wrapper around the printed kernel."""
-    if name not in _WRAPPERS:
-        known = ", ".join(NAMES)
-        raise ValueError(f"unknown numeric function {name!r}; known: {known}")
-    kernel = _matrix_kernel(name) if name == "jacobian" else _vector_kernel(name)
-    return (
-        _WRAPPERS[name]
-        .replace("{name}", name)
-        .replace("{doc}", _PRODUCT_DOCS.get(name, ""))
-        .replace("{kernel}", textwrap.indent("\n".join(kernel), " " * 8))
-    )
+def _runtime() -> dict[str, _Definition]:
+    """The definitions of :mod:`symsoftmax.numeric.runtime`, from its source text."""
+    return _definitions(inspect.getsource(runtime))
 
 
-def _closure(name: str) -> list[str]:
-    order: list[str] = []
-    for dep in _NEEDS.get(name, ()):
-        if dep != "_target":
-            order += [d for d in _closure(dep) if d not in order]
-    return [*order, name] if name not in order else order
+def _stub(name: str) -> str:
+    """The name of the kernel that the runtime's function ``name`` calls."""
+    return f"_{name}_kernel"
+
+
+#: The generated function of each kernel.
+_KERNELS = {_stub(name): name for name in NAMES}
+
+
+@functools.cache
+def kernel_source(name: str) -> str:
+    """The kernel of ``name``: its stub's header from the runtime, and a body printed from
+    the formula (:func:`formulas`, :data:`REWRITES`, :func:`lower`).
+
+    The body may read the stub's parameters, the array module and the runtime's definitions,
+    nothing else: a formula that needs another array fails here, not when it runs.
+
+    Example:
+        >>> lines = kernel_source("jvp").splitlines()
+        >>> print(lines[0], *lines[2:], sep="\\n")   # the header, no docstring, the body
+        def _jvp_kernel(s: numpy.ndarray, v: numpy.ndarray) -> numpy.ndarray:
+            out = s*(v - _rowsum(s*v))
+            return out
+    """
+    _check_name(name)
+    stub = _runtime()[_stub(name)]
+    raises = ast.parse(stub.text).body[0].body[-1]  # the stub's body, after its docstring
+    header = stub.text.splitlines()[: raises.lineno - 1]
+    body = _matrix_kernel(name) if name == "jacobian" else _vector_kernel(name)
+    text = "\n".join([*header, *("    " + line for line in [*body, "return out"])])
+    kernel = ast.parse(text).body[0]
+    names = [n for n in ast.walk(kernel) if isinstance(n, ast.Name)]
+    local = {a.arg for a in kernel.args.args} | {
+        n.id for n in names if isinstance(n.ctx, ast.Store)
+    }
+    unknown = {n.id for n in names} - local - set(_runtime()) - {_Printer._module}
+    if unknown:
+        raise RuntimeError(
+            f"the kernel of {name} reads {sorted(unknown)}, which its stub "
+            f"{stub.name}{tuple(a.arg for a in kernel.args.args)} does not take"
+        )
+    return text
+
+
+def _check_name(name: str) -> None:
+    if name not in NAMES:
+        raise ValueError(f"unknown numeric function {name!r}; known: {', '.join(NAMES)}")
+
+
+def _definition(name: str) -> _Definition:
+    """A definition of the generated module: a printed kernel, or the runtime's own."""
+    if name in _KERNELS:
+        return _definitions(kernel_source(_KERNELS[name]))[name]
+    return _runtime()[name]
+
+
+def _needed(names: Iterable[str]) -> set[str]:
+    """``names`` and every runtime definition that they read, directly or not."""
+    needed: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        if name not in needed:
+            needed.add(name)
+            todo += [read for read in _definition(name).reads if read in _runtime()]
+    return needed
+
+
+_HEADER = '''"""Generated by symsoftmax from its verified derivations. numpy is the only import.
+
+Conventions: floating dtypes are kept (integers and bools compute in float64); a -inf
+or masked entry gets probability 0; +inf entries share all the mass; a NaN that takes
+part makes its row NaN; an empty input gives an empty output.
+"""
+
+from __future__ import annotations
+
+import {module}
+
+__all__ = [{names}]
+'''
 
 
 @functools.cache
 def module_source(name: str | None = None) -> str:
     """A standalone module (numpy its only import) with ``name`` and what it calls, or
-    every generated function when ``name`` is None."""
-    names = list(NAMES) if name is None else _closure(name)
-    needs_target = any("_target" in _NEEDS.get(n, ()) for n in names)
-    header = (
-        '"""Generated by symsoftmax from its verified derivations. numpy is the only import.\n\n'
-        "Conventions: floating dtypes are kept (integers and bools compute in float64); a -inf\n"
-        "or masked entry gets probability 0; +inf entries share all the mass; a NaN that takes\n"
-        'part makes its row NaN; an empty input gives an empty output.\n"""\n'
-    )
-    parts = [header, _PLUMBING]
-    if needs_target:
-        parts.append(_TARGET)
-    parts += [function_source(n) for n in names]
-    return "\n".join(part.strip("\n") + "\n" for part in parts).replace("\n\n\n\n", "\n\n\n")
+    every generated function when ``name`` is None.
+
+    The module is the runtime's definitions that these functions need, copied from
+    :mod:`symsoftmax.numeric.runtime` in its order, with the printed kernels in place of
+    the stubs. :mod:`symsoftmax.numeric` runs this text.
+
+    Example:
+        >>> namespace = {}
+        >>> exec(module_source("logsumexp"), namespace)
+        >>> float(namespace["logsumexp"]([1000.0, 1000.0]))
+        1000.6931471805599
+    """
+    roots = NAMES if name is None else (name,)
+    for root in roots:
+        _check_name(root)
+    needed = _needed(roots)
+    public = "".join(f'\n    "{n}",' for n in NAMES if n in needed) + "\n"
+    header = _HEADER.format(module=_Printer._module, names=public)
+    body = [_definition(n).text for n in _runtime() if n in needed]
+    return "\n\n\n".join([header.rstrip("\n"), *body]) + "\n"

@@ -1,5 +1,6 @@
-r"""Figures of softmax: one logit along a sigmoid, temperature, the Jacobian, and the
-over-parameterization demonstration (:mod:`symsoftmax.demo`).
+r"""Figures of softmax: one logit along a sigmoid, temperature, the Jacobian. (The figure of
+the over-parameterization demonstration is :mod:`symsoftmax.regression.figure`; every figure
+by name is :mod:`symsoftmax.gallery`.)
 
 Each figure draws numbers from the public API and adds no math of its own: the curves come
 from :mod:`symsoftmax.numeric` (code generated from the derivations) and the overlaid

@@ -25,6 +25,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from ..symbolic import LogSumExp, Sigmoid, Softmax
+from .languages import resources
 
 
 class Step(Protocol):
@@ -67,9 +68,6 @@ _OPS = {
     sp.GreaterThan: r"\geq",
 }
 
-#: The document class of a standalone document: pdflatex in English, xelatex in Chinese.
-_DOCUMENT_CLASS = {"en": "article", "zh": "ctexart"}
-
 #: A4, 18 cm of text across: wide enough for rows such as the K = 3 Hessian of log-sum-exp
 #: as a matrix (tests/test_latex_compile.py fails a document with a row any wider).
 _PACKAGES = (
@@ -82,11 +80,6 @@ _PACKAGES = (
     "\\resizebox{\\dimexpr\\linewidth-2em\\relax}{!}{\\usebox{\\fittedbox}}%\n"
     "\\else\\usebox{\\fittedbox}\\fi}\n"
 )
-
-_CASE = {"en": "case", "zh": "情形"}
-
-#: The case of a step, after its reason: the case as inline math.
-_CASE_NOTE = {"en": " (case ${}$)", "zh": "（情形 ${}$）"}
 
 
 class _Printer(LatexPrinter):
@@ -209,7 +202,7 @@ def justification(step: Step, lang: str) -> str:
     """
     if step.case is None:
         return step.reason
-    return step.reason + _CASE_NOTE[lang].format(expr_latex(step.case))
+    return step.reason + resources(lang).case_note.format(expr_latex(step.case))
 
 
 def _environment(name: str, rows: list[str]) -> str:
@@ -240,7 +233,7 @@ def latex(derivation: Derivation, *, standalone: bool = False) -> str:
     if not standalone:
         return body
     return (
-        f"\\documentclass{{{_DOCUMENT_CLASS[lang]}}}\n"
+        f"\\documentclass{{{resources(lang).document_class}}}\n"
         + _PACKAGES
         + "\\begin{document}\n"
         + f"\\section*{{{derivation.title}}}\n"
@@ -288,7 +281,7 @@ def text(derivation: Derivation) -> str:
     lang = derivation.lang.value
     parts = [derivation.title, "=" * len(derivation.title), ""]
     for number, step in enumerate(derivation.steps, start=1):
-        case = f" [{_CASE[lang]} {sp.sstr(step.case)}]" if step.case is not None else ""
+        case = f" [{resources(lang).case} {sp.sstr(step.case)}]" if step.case is not None else ""
         reason = step.reason.replace("$", "")
         parts += [f"{number}. {reason}{case}", sp.pretty(step.expr, use_unicode=True), ""]
     return "\n".join(parts)

@@ -4,15 +4,16 @@ English documents (``article``) are compiled with pdflatex, Chinese ones (``ctex
 xelatex; pdftoppm (poppler) renders a page. These are Debian packages, not Python ones:
 a missing program raises :class:`FileNotFoundError` naming the package to install.
 
-Example:
-    >>> import shutil, tempfile, pathlib, symsoftmax as ss
-    >>> if shutil.which("pdflatex"):
-    ...     with tempfile.TemporaryDirectory() as tmp:
-    ...         pdf = typeset(ss.derive("normalization", K=2), tmp)
-    ...         print(pdf.name, pdf.read_bytes()[:5])
-    ... else:
-    ...     print("normalization-K2-en.pdf", b"%PDF-")
-    normalization-K2-en.pdf b'%PDF-'
+Example (skipped, saying why, where pdflatex is not installed):
+    >>> import shutil, tempfile, symsoftmax as ss
+    >>> if shutil.which("pdflatex") is None:
+    ...     import pytest
+    ...     pytest.skip(f"pdflatex is not installed: apt-get install {PACKAGES['pdflatex']}")
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     pdf = typeset(ss.derive("normalization", K=2), tmp)
+    ...     data = pdf.read_bytes()
+    ...     print(pdf.name, data[:5], data.rstrip().endswith(b"%%EOF"))
+    normalization-K2-en.pdf b'%PDF-' True
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ import subprocess
 from os import PathLike
 from pathlib import Path
 
-from ..engine import Derivation, Lang
+from ..engine import Derivation
 from ..errors import SymsoftmaxError
+from .languages import RESOURCES
 
 __all__ = [
     "ENGINES",
@@ -36,7 +38,7 @@ __all__ = [
 ]
 
 #: The engine of each language, as its document class requires (article, ctexart).
-ENGINES = {Lang.EN: "pdflatex", Lang.ZH: "xelatex"}
+ENGINES = {lang: row.engine for lang, row in RESOURCES.items()}
 
 #: The Debian packages that provide each program.
 PACKAGES = {

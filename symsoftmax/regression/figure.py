@@ -9,8 +9,8 @@ import numpy as np
 
 from .. import numeric
 from ..output.plots import new_figure
-from . import demo as experiment
-from .demo import OverparameterizationResult
+from .experiment import OverparameterizationResult
+from .experiment import overparameterization as run_overparameterization
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -19,21 +19,22 @@ __all__ = ["overparameterization", "plot"]
 
 
 def overparameterization(result: OverparameterizationResult | None = None) -> Figure:
-    """The figure of the over-parameterization demonstration (:mod:`symsoftmax.demo`).
+    """The figure of the over-parameterization demonstration
+    (:mod:`symsoftmax.regression.experiment`).
 
     Left: the entries of Theta_a and Theta_b side by side, and Theta_b + 1 psi^T (psi the
     mean row of Theta_a - Theta_b) as black marks; right: the largest probability
     difference at each data point, on a log scale; top without decay, bottom with decay.
 
     Args:
-        result: what :func:`symsoftmax.demo.overparameterization` returned (by default,
-            its run with the default arguments).
+        result: what :func:`symsoftmax.regression.experiment.overparameterization`
+            returned (by default, its run with the default arguments).
 
     Raises:
         ImportError: matplotlib is not installed.
     """
     fig = new_figure(figsize=(12, 7))
-    result = experiment.overparameterization() if result is None else result
+    result = run_overparameterization() if result is None else result
     axes = fig.subplots(2, 2, gridspec_kw={"width_ratios": [3, 2]})
     K, n = result.plain.a.theta.shape
     labels = [f"$\\theta_{{{k + 1}{p + 1}}}$" for k in range(K) for p in range(n)]
@@ -68,8 +69,8 @@ def overparameterization(result: OverparameterizationResult | None = None) -> Fi
 
 
 def plot(result: OverparameterizationResult, path: str | PathLike[str]) -> None:
-    """Save :func:`symsoftmax.plots.overparameterization` of ``result`` to ``path`` (the
-    format from the extension).
+    """Save :func:`overparameterization` of ``result`` to ``path`` (the format from the
+    extension).
 
     The same matplotlib writes the same PNG bytes: a PNG carries no "Software" entry.
 

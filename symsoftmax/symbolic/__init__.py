@@ -9,9 +9,10 @@ symsoftmax but its errors.
 from __future__ import annotations
 
 from .explicit import check_K, logits, softmax
-from .functions import LogSumExp, Sigmoid, Softmax, expand_definitions, sift_deltas
+from .functions import LogSumExp, Sigmoid, Softmax, expand_definitions
 from .space import ClassSpace
 from .stable import lambdify
+from .sums import sift_deltas
 
 __all__ = [
     "ClassSpace",

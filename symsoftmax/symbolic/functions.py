@@ -24,85 +24,14 @@ from sympy.printing.pretty.stringpict import prettyForm
 from sympy.printing.printer import Printer
 from sympy.printing.str import StrPrinter
 
-__all__ = ["LogSumExp", "Sigmoid", "Softmax", "expand_definitions", "sift_deltas"]
+from .notation import powered, vector_latex, vector_str
+from .sums import class_sum, fresh_index, sift_deltas
 
-_INDEX_NAMES = ("k", "l", "m", "n", "p", "q", "r")
+__all__ = ["LogSumExp", "Sigmoid", "Softmax", "expand_definitions"]
 
 # The bound index of every vector Lambda: one shared Dummy, so that k -> z_k and j -> z_j
 # build the same SymPy object and alpha-equivalent expressions compare equal.
 _SLOT = sp.Dummy("k", integer=True, positive=True)
-
-
-def fresh_index(*exprs: sp.Basic) -> sp.Symbol:
-    """An integer index symbol whose name no free symbol of ``exprs`` uses."""
-    taken = {
-        s.name
-        for e in exprs
-        for s in e.free_symbols
-        if isinstance(s, sp.Symbol) and not isinstance(s, sp.Dummy)
-    }
-    for name in _INDEX_NAMES:
-        if name not in taken:
-            return sp.Symbol(name, integer=True, positive=True)
-    return sp.Dummy("k", integer=True, positive=True)
-
-
-def class_sum(summand: sp.Expr, index: sp.Symbol, K: sp.Expr) -> sp.Expr:
-    """``sum_{index=1}^{K} summand``, with the sifting property of the Kronecker delta.
-
-    A term ``f(k) delta_{k j}`` sums to ``f(j)``: true for every j in 1..K, which every class
-    index is (SymPy would return a Piecewise on ``j <= K``, or expand a concrete K).
-    """
-    if not summand.has(sp.KroneckerDelta):
-        return sp.Sum(summand, (index, 1, K))
-    sifted, kept = [], []
-    for term in sp.Add.make_args(sp.expand(summand)):
-        factors = sp.Mul.make_args(term)
-        delta = next(
-            (f for f in factors if isinstance(f, sp.KroneckerDelta) and index in f.args), None
-        )
-        other = None if delta is None else next((a for a in delta.args if a != index), None)
-        if other is None or other.has(index):
-            kept.append(term)
-            continue
-        rest = sp.Mul(*(f for f in factors if f is not delta))
-        sifted.append(rest.xreplace({index: other}))
-    for term in kept:  # factors free of the index come out of the sum
-        coeff, dep = term.as_independent(index, as_Add=False)
-        sifted.append(coeff * sp.Sum(dep, (index, 1, K)))
-    return sp.Add(*sifted)
-
-
-def sift_deltas(expr: sp.Basic) -> sp.Basic:
-    """Apply the sifting property of the Kronecker delta to every sum in ``expr``.
-
-    .. math:: \\sum_{k=1}^{n} f(k)\\, \\delta_{kj} = f(j) \\qquad (1 \\le j \\le n)
-
-    Every index is assumed to lie in the range of the sum that it meets, as class and
-    feature indices do (SymPy's ``doit`` returns a Piecewise on ``j <= n`` instead).
-
-    Example:
-        >>> import sympy as sp
-        >>> x = sp.IndexedBase("x")
-        >>> a, q, n = sp.symbols("a q n", integer=True, positive=True)
-        >>> sift_deltas(sp.Sum(sp.KroneckerDelta(a, q) * x[a], (a, 1, n)))
-        x[q]
-    """
-
-    def has_delta_in(s: sp.Sum) -> bool:
-        deltas = s.function.atoms(sp.KroneckerDelta)
-        return any(limit[0] in d.args for limit in s.limits for d in deltas)
-
-    def sift(s: sp.Sum) -> sp.Expr:
-        deltas = s.function.atoms(sp.KroneckerDelta)
-        for n, (k, lo, hi) in enumerate(s.limits):
-            if lo == 1 and any(k in d.args for d in deltas):
-                rest = s.limits[:n] + s.limits[n + 1 :]
-                inner = class_sum(s.function, k, hi)
-                return sift_deltas(sp.Sum(inner, *rest)) if rest else inner
-        return s
-
-    return expr.replace(lambda e: isinstance(e, sp.Sum) and has_delta_in(e), sift)
 
 
 Vector = sp.Lambda | sp.Tuple
@@ -162,107 +91,6 @@ def _weighted_change(
     k = fresh_index(u, s)
     du = sift_deltas(sp.diff(u(k), s))
     return du, k, class_sum(Softmax(u, K, k) * du, k, K)
-
-
-def _vector_parts(u: sp.Lambda, *avoid: sp.Basic) -> tuple[sp.Symbol, sp.Expr, sp.Expr, sp.Expr]:
-    """(k, coeff, rest, shift) with u_k = coeff * rest + shift, coeff and shift free of k.
-
-    The index k is named so that it clashes with nothing in ``u`` or ``avoid``.
-    """
-    (slot,) = u.variables
-    k = fresh_index(u.expr, *avoid)
-    body = sp.expand(u.expr.xreplace({slot: k}))
-    shift, scaled = body.as_independent(k, as_Add=True)
-    coeff, rest = scaled.as_independent(k, as_Add=False)
-    return k, coeff, rest, shift
-
-
-def _stem(u: sp.Tuple) -> str | None:
-    """``z`` when the entries are the symbols z_1, ..., z_K (as ``logits(K)`` makes them)."""
-    names = [x.name if isinstance(x, sp.Symbol) else "" for x in u]
-    stem = names[0].rpartition("_")[0]
-    ok = stem and all(name == f"{stem}_{n}" for n, name in enumerate(names, start=1))
-    return stem if ok else None
-
-
-def _matrix_vector_latex(printer: LatexPrinter, body: sp.Expr, k: sp.Symbol) -> str | None:
-    """``\\Theta \\mathbf{x}`` for k -> sum_a Theta_{k,a} x_a, with row shifts such as
-    ``(\\Theta - \\mathbf{1} \\psi^{T}) \\mathbf{x}``; None for any other body."""
-    if not (isinstance(body, sp.Sum) and len(body.limits) == 1):
-        return None
-    a = body.limits[0][0]
-    factors = sp.Mul.make_args(body.function)
-    vectors = [
-        f for f in factors if isinstance(f, sp.Indexed) and f.indices[-1] == a and not f.has(k)
-    ]
-    if len(vectors) != 1:
-        return None
-    x = vectors[0]
-    weight = sp.Mul(*(f for f in factors if f is not x))
-    rows = []
-    for term in sp.Add.make_args(sp.expand(weight)):
-        sign = "-" if term.could_extract_minus_sign() else "+"
-        t = -term if sign == "-" else term
-        if isinstance(t, sp.Indexed) and t.indices == (k, a):
-            rows.append(f"{sign} {printer._print(t.base)}")
-        elif isinstance(t, sp.Indexed) and t.indices == (a,):
-            rows.append(rf"{sign} \mathbf{{1}} {printer._print(t.base)}^{{T}}")
-        elif isinstance(t, sp.Indexed) and len(t.indices) == 2 and t.indices[1] == a:
-            rows.append(
-                rf"{sign} \mathbf{{1}} {printer._print(t.base)}_{{{printer._print(t.indices[0])}}}^{{T}}"
-            )
-        else:
-            return None
-    rows.sort(key=lambda row: row.startswith("-"))  # positive terms first
-    matrix = " ".join(rows).lstrip("+ ").strip()
-    if len(rows) > 1:
-        matrix = rf"\left({matrix}\right)"
-    vector = rf"\mathbf{{{printer._print(x.base)}}}"
-    if len(x.indices) > 1:
-        vector += "_{" + ",".join(printer._print(i) for i in x.indices[:-1]) + "}"
-    return f"{matrix} {vector}"
-
-
-def _powered(tex: str, exp: str | None) -> str:
-    """``tex`` raised to ``exp``: SymPy's printer passes the exponent of a power of a function."""
-    return tex if exp is None else f"{tex}^{{{exp}}}"
-
-
-def _vector_latex(printer: LatexPrinter, u: Vector, *avoid: sp.Basic) -> str:
-    """``\\mathbf{z}`` for k -> z_k, ``\\beta \\mathbf{z} + c \\mathbf{1}`` for k -> beta z_k + c."""
-    if isinstance(u, sp.Tuple):
-        stem = _stem(u)
-        if stem:
-            return rf"\mathbf{{{stem}}}"
-        return r"\left(" + ", ".join(printer._print(x) for x in u) + r"\right)"
-    k, coeff, rest, shift = _vector_parts(u, *avoid)
-    product = _matrix_vector_latex(printer, u.expr.xreplace({u.variables[0]: k}), k)
-    if product is not None:
-        return product
-    if not (isinstance(rest, sp.Indexed) and rest.indices == (k,)):
-        return rf"\left({printer._print(u.expr.xreplace({u.variables[0]: k}))}\right)_{{{k}}}"
-    text = rf"\mathbf{{{printer._print(rest.base)}}}"
-    if coeff.could_extract_minus_sign():
-        coeff, text = -coeff, "-" + text if coeff == -1 else text
-        if coeff != 1:
-            text = f"-{printer.parenthesize(coeff, 40)} {text}"
-    elif coeff != 1:
-        text = f"{printer.parenthesize(coeff, 40)} {text}"
-    if shift != 0:
-        sign, size = ("-", -shift) if shift.could_extract_minus_sign() else ("+", shift)
-        text += rf" {sign} {printer.parenthesize(size, 40)} \mathbf{{1}}"
-    return text
-
-
-def _vector_str(printer: Printer, u: Vector, *avoid: sp.Basic) -> str:
-    """``z`` for k -> z_k, ``beta*z + c`` for k -> beta z_k + c, else ``(u_k)_k``."""
-    if isinstance(u, sp.Tuple):
-        return _stem(u) or "(" + ", ".join(printer._print(x) for x in u) + ")"
-    k, coeff, rest, shift = _vector_parts(u, *avoid)
-    if not (isinstance(rest, sp.Indexed) and rest.indices == (k,)):
-        return f"({printer._print(u.expr.xreplace({u.variables[0]: k}))})_{k}"
-    text = printer._print(coeff * rest.base.label)
-    return text if shift == 0 else f"{text} + {printer._print(shift)}"
 
 
 class _VectorFunction(sp.Function):
@@ -394,11 +222,11 @@ class Softmax(_VectorFunction):
 
     def _latex(self, printer: LatexPrinter, exp: str | None = None) -> str:
         u, _, i = self.args
-        return _powered(rf"\sigma({_vector_latex(printer, u, i)})_{{{printer._print(i)}}}", exp)
+        return powered(rf"\sigma({vector_latex(printer, u, i)})_{{{printer._print(i)}}}", exp)
 
     def _sympystr(self, printer: Printer) -> str:
         u, _, i = self.args
-        return f"σ({_vector_str(printer, u, i)})[{printer._print(i)}]"
+        return f"σ({vector_str(printer, u, i)})[{printer._print(i)}]"
 
     def stable_form(self) -> sp.Expr:
         """exp(u_i - m) / sum_k exp(u_k - m) with m = max_k u_k.
@@ -447,10 +275,10 @@ class LogSumExp(_VectorFunction):
         return _weighted_change(self.args[0], self.args[1], s)[2]
 
     def _latex(self, printer: LatexPrinter, exp: str | None = None) -> str:
-        return _powered(rf"\operatorname{{LSE}}({_vector_latex(printer, self.args[0])})", exp)
+        return powered(rf"\operatorname{{LSE}}({vector_latex(printer, self.args[0])})", exp)
 
     def _sympystr(self, printer: Printer) -> str:
-        return f"LSE({_vector_str(printer, self.args[0])})"
+        return f"LSE({vector_str(printer, self.args[0])})"
 
     def stable_form(self) -> sp.Expr:
         """m + log(sum_k exp(u_k - m)) with m = max_k u_k (shift invariance, c = -m)."""
@@ -511,9 +339,7 @@ class Sigmoid(sp.Function):
         return f"(1 / (1 + {exp}(-({printer._print(self.args[0])}))))"
 
     def _latex(self, printer: LatexPrinter, exp: str | None = None) -> str:
-        return _powered(
-            rf"\operatorname{{sigmoid}}\left({printer._print(self.args[0])}\right)", exp
-        )
+        return powered(rf"\operatorname{{sigmoid}}\left({printer._print(self.args[0])}\right)", exp)
 
 
 def expand_definitions(expr: sp.Basic) -> sp.Basic:
