@@ -8,12 +8,17 @@ file). They share it through the session fixture :func:`verified`. Under pytest-
 as the other tests that need that (name, K), so each is verified once in the whole run.
 
 Broken copies (the mutation tests) are never answered from the cache: they are verified for
-real, as is everything not registered, or verified with other options.
+real, as is everything not registered, or verified with other options. What they share is
+finer: :func:`memoized_steps` remembers, per process, the prover's and the numeric check's
+answer for each step statement, so that verifying a copy with step n broken does not prove
+steps 1 .. n - 1 again (verified moments before, in the same worker); the broken step is new,
+and is proved and checked for real.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -79,8 +84,44 @@ def _math(d: ss.Derivation) -> tuple[Any, ...]:
     return (d.space, tuple((s.expr, s.case, s.space) for s in d.steps))
 
 
+def _memoized(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function`` with its results kept by arguments (exceptions are not kept)."""
+    results: dict[Any, Any] = {}
+
+    @functools.wraps(function)
+    def memo(*args: Any, **kwargs: Any) -> Any:
+        key = (args, tuple(sorted(kwargs.items())))
+        try:
+            return results[key]
+        except KeyError:
+            value = results[key] = function(*args, **kwargs)
+            return value
+        except TypeError:  # an argument that cannot be hashed
+            return function(*args, **kwargs)
+
+    return memo
+
+
 @pytest.fixture(scope="session")
-def verified() -> Verified:
+def memoized_steps() -> Iterator[None]:
+    """From now on in this process, ``Derivation.verify()`` asks the prover (``unproved``) and
+    the numeric check (``check``) about a step statement once: both are functions of the
+    statement, its space, its case and the check's options (points, dps, seed) alone.
+
+    Without the engine's names (renamed), nothing is memoized: slower, never wrong.
+    """
+    from symsoftmax.engine import derivation as engine
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("unproved", "check"):
+            function = getattr(engine, name, None)
+            if callable(function):
+                patch.setattr(engine, name, _memoized(function))
+        yield
+
+
+@pytest.fixture(scope="session")
+def verified(memoized_steps: None) -> Verified:
     """``verified(name, K=None)``: ``ss.derive(name, K=K)`` after ``verify()`` returned True.
 
     Verified once per (name, K) in this process; a failing verification is not cached, so

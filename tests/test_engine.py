@@ -73,6 +73,8 @@ MUTATIONS = [
 ]
 
 
+@pytest.mark.verifies  # steps 1 .. n - 1 were proved with the verification: memoized
+@pytest.mark.usefixtures("memoized_steps")
 @pytest.mark.parametrize(("name", "K", "label", "mutate"), MUTATIONS)
 def test_a_broken_step_is_caught_and_named(name, K, label, mutate) -> None:
     d = ss.derive(name, K=K)

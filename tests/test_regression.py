@@ -22,7 +22,7 @@ from symsoftmax import cli
 from symsoftmax.derivations import regression as R
 from symsoftmax.engine.numcheck import check
 from symsoftmax.engine.proof import prove
-from symsoftmax.regression import demo
+from symsoftmax.regression import model
 from symsoftmax.symbolic.functions import expand_definitions
 from symsoftmax.symbolic.space import ClassSpace
 
@@ -133,6 +133,8 @@ def _broken(K, label, mutate) -> tuple[ss.Derivation, sp.Basic]:
     return d.replace_step(label, false), false
 
 
+@pytest.mark.verifies(name=NAME)  # steps 1 .. n - 1 were proved with the verification
+@pytest.mark.usefixtures("memoized_steps")
 @pytest.mark.parametrize(("K", "label", "mutate", "what"), MUTATIONS, ids=IDS)
 def test_a_broken_step_is_caught_and_named(K, label, mutate, what) -> None:
     broken, _ = _broken(K, label, mutate)
@@ -271,7 +273,7 @@ def test_along_a_row_shift_the_second_derivative_is_zero(K: int, seed: int) -> N
 def test_hessian_null_space_and_definiteness_by_the_eigensolver(K, n, seed) -> None:
     theta, X, Y, V, psi = random_problem(seed, K, n=n, m=8)
     H_fd = fd_hessian(theta, X, Y)
-    H = demo.hessian(theta, X)
+    H = model.hessian(theta, X)
     # the toolkit's Hessian is the finite-difference Hessian of an independent cost
     np.testing.assert_allclose(H, H_fd, atol=1e-6)
     # vec(V)^T H vec(V) is the derived variance form
@@ -290,7 +292,7 @@ def test_hessian_null_space_and_definiteness_by_the_eigensolver(K, n, seed) -> N
         shifts = np.kron(np.ones((K, 1)), np.eye(n)) / np.sqrt(K)  # orthonormal basis
         np.testing.assert_allclose(null @ null.T, shifts @ shifts.T, atol=1e3 * tol)
     # with weight decay: positive definite, smallest eigenvalue lambda, n times
-    H_decay = demo.hessian(theta, X, decay=LAMBDA)
+    H_decay = model.hessian(theta, X, decay=LAMBDA)
     np.testing.assert_allclose(H_decay, fd_hessian(theta, X, Y, LAMBDA), atol=1e-6)
     w = np.linalg.eigvalsh(H_decay)
     assert w[0] == pytest.approx(LAMBDA, abs=1e-12)
@@ -341,7 +343,7 @@ def test_the_hessian_blocks_against_sympy_and_finite_differences(K, seed) -> Non
     np.testing.assert_allclose(derived, sympy_hessian, rtol=1e-12, atol=1e-14)
     H_fd = fd_hessian(theta, x[None, :], y[None, :])
     np.testing.assert_allclose(derived, H_fd, atol=1e-6)
-    np.testing.assert_allclose(derived, demo.hessian(theta, x[None, :]), atol=1e-12)
+    np.testing.assert_allclose(derived, model.hessian(theta, x[None, :]), atol=1e-12)
     # H (psi; ...; psi) = 0: each block row, as the step says, and as the numbers say
     for p in range(1, K + 1):
         assert np.abs(at(null_step.lhs.doit(), {i: sp.Integer(p)})).max() < 1e-25

@@ -16,7 +16,8 @@ SymPy expression is built first:
 - an entry with concrete indices (z_3, Y[2, 1]) gets its value on first use;
 - ``Derivative`` and ``Subs(Derivative(...), t, t0)`` are taken numerically by
   :func:`mpmath.diff` of the body as a function of the variables (an entry z_j too), which
-  raises the working precision itself so that the derivative keeps the digits asked for;
+  raises the working precision itself so that the derivative keeps the digits asked for
+  (a mixed partial derivative by :func:`_partial`, the same differences taken at once);
   SymPy does not differentiate anything here (the prover does);
 - softmax, log-sum-exp and the sigmoid are evaluated by their definitions
   (:func:`expand_definitions`), and any node not known here is left to SymPy's ``doit`` and
@@ -26,13 +27,19 @@ Each subexpression is computed once for given values of what it depends on: the 
 point is keyed by the node, the working precision and the values of the bound variables it
 contains (the summation index, a perturbed variable of a derivative), so the denominator
 sum_l e^{z_l} inside a sum over k is computed once, and nothing is reused across different
-values of a bound variable, different points or different precisions.
+values of a bound variable, different points or different precisions. Of an array some of
+whose entries a derivative perturbs, only the entries a node reads count (:func:`_reads`):
+d/dz_2 of log sum_k e^{z_k} computes e^{z_2} again, not the other K - 1 terms. Nodes are
+known by the serial number of the first equal object met (:func:`_node`), so that no key
+is hashed or compared by SymPy, in Python, at each lookup.
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
+import math
+import operator
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -161,7 +168,7 @@ def _distribution_values(
             continue
         weights = [sp.Integer(rng.randint(50, 1000)) for _ in range(K)]  # exact: sum is 1
         total = sum(weights)
-        values |= {y[(*row, n + 1)]: w / total for n, w in enumerate(weights)}
+        values |= {_entry_atom(y, (*row, n + 1)): w / total for n, w in enumerate(weights)}
     return values
 
 
@@ -179,8 +186,12 @@ _OPS = {
 }
 
 
-def _close(kind: type, lhs: sp.Float, rhs: sp.Float, dps: int) -> bool:
-    tol = sp.Float(10, dps) ** -(dps - 10) * max(1, abs(lhs), abs(rhs))
+def _close(kind: type, lhs: mpmath.mpf, rhs: mpmath.mpf, dps: int) -> bool:
+    with mpmath.workdps(dps + _GUARD):  # the digits the sides were computed to
+        return _holds(kind, lhs, rhs, mpmath.mpf(10) ** -(dps - 10) * max(1, abs(lhs), abs(rhs)))
+
+
+def _holds(kind: type, lhs: mpmath.mpf, rhs: mpmath.mpf, tol: mpmath.mpf) -> bool:
     if kind is sp.Eq:
         return abs(lhs - rhs) <= tol
     if kind is sp.StrictLessThan:
@@ -244,6 +255,7 @@ def check(
         >>> check(sp.Eq(sp.Derivative(lse, S.z[S.j]), 0), S).point["j"] in {"1", "2"}
         True
     """
+    _forget_if_full()
     rng = random.Random(seed)
     every = [(kind, (lhs, rhs)) for kind, lhs, rhs in scalar_claims(rel)]
     if len(every) <= _ENTRIES:
@@ -313,7 +325,7 @@ def _compare(
     """
     for kind, sides in zip(kinds, pairs, strict=True):
         a, b = (at.value(side, dps + _GUARD) for side in sides)
-        if not (a.is_number and b.is_number and a.is_real is not False and b.is_real is not False):
+        if not (type(a) is mpmath.mpf and type(b) is mpmath.mpf):
             raise ValueError(f"{kind.__name__} did not evaluate to numbers: {a}, {b}")
         digits = dps
         if recheck and a != b and _close(sp.Eq, a, b, dps):  # equal up to rounding?
@@ -325,8 +337,8 @@ def _compare(
             return Mismatch(
                 _OPS[kind],
                 {str(k): str(v) for k, v in listed.items()},
-                sp.sstr(a, full_prec=False),
-                sp.sstr(b, full_prec=False),
+                sp.sstr(sp.Float(a, digits + _GUARD), full_prec=False),
+                sp.sstr(sp.Float(b, digits + _GUARD), full_prec=False),
             )
     return None
 
@@ -340,17 +352,18 @@ _GUARD = 20
 #: bound of a sum), else an mpmath number at the working precision.
 Number = int | mpmath.mpf
 
-#: The scope of an evaluation: the values of the bound symbols (K, the free indices, the
-#: sizes, summation indices, variables of derivatives), and for an array some of whose
-#: entries are bound (a derivative by z_2), the sorted ((indices), value) pairs of those.
-Scope = dict[sp.Basic, object]
-
-#: A variable that a substitution or a derivative binds: a symbol, or the entry
-#: (array, indices) of an array, such as z_2 = (z, (2,)).
-Slot = sp.Symbol | tuple[sp.IndexedBase, tuple[int, ...]]
+#: The scope of an evaluation, by the serial number of each symbol (see :func:`_node`): the
+#: values of the bound symbols (K, the free indices, the sizes, summation indices,
+#: variables of derivatives), and for an array some of whose entries are bound (a
+#: derivative by z_2), the sorted ((indices), value) pairs of those entries.
+Scope = dict[int, object]
 
 #: A key of the scope present when some entry of an array is bound.
-_ENTRIES_BOUND = "entries bound"
+_ENTRIES_BOUND = -1
+
+#: A variable that a substitution or a derivative binds: (serial, symbol, None) or, for an
+#: entry of an array such as z_2, (serial of z, z, (2,)).
+Slot = tuple[int, sp.Basic, tuple[int, ...] | None]
 
 
 class _NotPlain(Exception):
@@ -364,40 +377,61 @@ def _finite(value: Number) -> Number:
     raise _NotPlain(value)
 
 
-# -- facts about a node, found once
-
+# -- facts about a node, found once per object
 
 #: Each expression object met -> (the object, kept alive so that its id stays its own; the
-#: first object met equal to it; its rule; its dependencies, None for a leaf).
-_SEEN: dict[int, tuple[sp.Basic, sp.Basic, Callable, tuple | None]] = {}
-_FIRST: dict[sp.Basic, sp.Basic] = {}
+#: first object met equal to it; the serial number of that one; its rule; the serial
+#: numbers of what it depends on, None for a leaf).
+_SEEN: dict[int, tuple[sp.Basic, sp.Basic, int, Callable, tuple[int, ...] | None]] = {}
 
-#: :data:`_SEEN` is emptied beyond this many objects (a long session checks many steps).
+#: The first object met of each value, and its serial number (never reused).
+_FIRST: dict[sp.Basic, tuple[sp.Basic, int]] = {}
+_SERIALS = itertools.count()
+
+#: :data:`_SEEN` is emptied beyond this many objects (a long session checks many steps),
+#: between two checks: during one the scopes hold serial numbers.
 _SEEN_MAX = 200_000
 
 
-def _node(expr: sp.Basic) -> tuple[sp.Basic, sp.Basic, Callable, tuple | None]:
-    """(expr, its canonical object, its rule, its dependencies): see :data:`_SEEN`.
+def _forget_if_full() -> None:
+    """Empty the tables of nodes when they have grown past :data:`_SEEN_MAX`. Serial
+    numbers go on, so that no key made before can mean another node."""
+    if len(_SEEN) > _SEEN_MAX:
+        for table in (_SEEN, _FIRST, _PLANS):
+            table.clear()
+        _depends_on.cache_clear()
+        _reads.cache_clear()
+
+
+def _node(expr: sp.Basic) -> tuple[sp.Basic, sp.Basic, int, Callable, tuple[int, ...] | None]:
+    """(expr, its canonical object, the serial number of that, its rule, its dependencies).
 
     Equal subexpressions are often distinct objects (sigma_i written on both sides of a
-    step); as keys of the memo and the caches, two such objects are compared by SymPy's
-    recursive ``__eq__`` at every lookup. Through the canonical object, equality is
-    decided once per object, and each lookup after that compares by identity.
+    step), and SymPy hashes and compares them in Python, recursively. Here equality is
+    decided once per object: the memo, the scope and the caches are keyed by the serial
+    number of the first equal object met, an int.
     """
     seen = _SEEN.get(id(expr))
     if seen is None:
-        if len(_SEEN) > _SEEN_MAX:
-            _SEEN.clear()
-            _FIRST.clear()
-        canonical = _FIRST.setdefault(expr, expr)
+        first = _FIRST.get(expr)
+        if first is None:
+            first = _FIRST[expr] = (expr, next(_SERIALS))
+        canonical, serial = first
         rule = _rule(type(canonical))
-        dependencies = None if rule in _LEAVES else tuple(_depends_on(canonical))
-        seen = _SEEN[id(expr)] = (expr, canonical, rule, dependencies)
+        dependencies = None
+        if rule not in _LEAVES:
+            deps = _depends_on(canonical)  # an IndexedBase depends on itself
+            dependencies = tuple(serial if d is canonical else _serial(d) for d in deps)
+        seen = _SEEN[id(expr)] = (expr, canonical, serial, rule, dependencies)
     return seen
 
 
 def _canonical(expr: sp.Basic) -> sp.Basic:
     return _node(expr)[1]
+
+
+def _serial(expr: sp.Basic) -> int:
+    return _node(expr)[2]
 
 
 @functools.lru_cache(maxsize=65536)
@@ -422,9 +456,9 @@ def _depends_on(expr: sp.Basic) -> frozenset[sp.Basic]:
     return frozenset().union(*map(_depends_on, args))
 
 
-#: The entries of each array that an expression reads: index expressions, or None for
-#: "any entry".
-Reads = dict[sp.IndexedBase, tuple[tuple[sp.Expr, ...], ...] | None]
+#: The entries of each array (by serial number) that an expression reads: tuples of
+#: index expressions, or None for "any entry".
+Reads = dict[int, tuple[tuple[sp.Expr, ...], ...] | None]
 
 
 def _merged(parts: Iterable[Reads]) -> Reads:
@@ -446,10 +480,10 @@ def _reads(expr: sp.Basic) -> Reads:
     free variables: z_k inside the sum over k of e^{z_k} reads {(k,)}; the sum itself reads
     any entry of z (None), since k is bound inside it."""
     if isinstance(expr, sp.IndexedBase):
-        return {_canonical(expr): None}
+        return {_serial(expr): None}
     args = tuple(map(_canonical, expr.args))
     if isinstance(expr, sp.Indexed):
-        return _merged([{args[0]: (expr.indices,)}, *map(_reads, args[1:])])
+        return _merged([{_serial(args[0]): (expr.indices,)}, *map(_reads, args[1:])])
     reads = _merged(map(_reads, args))
     bound = frozenset().union(*map(_depends_on, args)) - _depends_on(expr)
     if bound:
@@ -459,6 +493,29 @@ def _reads(expr: sp.Basic) -> Reads:
             ):
                 reads[base] = None
     return reads
+
+
+#: Index plans by the serial number of a node: for an entry, (serial of the array, the
+#: array, the plan of its indices); for any other node, the plans of the entries it reads
+#: (:func:`_reads`). See :func:`_plan`.
+_PLANS: dict[int, object] = {}
+
+#: How the evaluator reads an index fastest: an int, (serial, symbol) for a symbol, else
+#: the expression.
+IndexPlan = tuple[int | tuple[int, sp.Symbol] | sp.Expr, ...]
+
+
+def _plan(indices: Iterable[sp.Expr]) -> IndexPlan:
+    plan: list[int | tuple[int, sp.Symbol] | sp.Expr] = []
+    for i in indices:
+        if isinstance(i, sp.Integer):
+            plan.append(int(i))
+        elif isinstance(i, sp.Symbol):
+            symbol = _canonical(i)
+            plan.append((_serial(symbol), symbol))
+        else:
+            plan.append(i)
+    return tuple(plan)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -494,30 +551,35 @@ class _Point:
 
     def __init__(
         self,
-        fixed: Scope,
+        fixed: dict[sp.Symbol, int],
         values: dict[sp.Expr, sp.Expr],
         draw: Callable[[sp.Expr], sp.Expr],
         *,
         dps: int,
         far: int = 0,
     ) -> None:
-        self.fixed = {_canonical(s): v for s, v in fixed.items()}
+        self.fixed: Scope = {_serial(s): v for s, v in fixed.items()}
         self.values = values
         self.draw = draw
         self.dps = dps
         self.far = far
         self.memo: dict[tuple, Number] = {}  # (node, precision, bound values) -> value
         self.numbers: dict[tuple, tuple[sp.Expr, mpmath.mpf]] = {}  # the values as mpf
-        self.recorded: set[sp.Expr] | None = None  # entries read, while recording
+        self.recorded: set[sp.Expr] | None = None  # what was read, while recording
 
-    def value(self, side: sp.Expr, digits: int) -> sp.Expr:
-        """``side`` at this point to ``digits`` digits: a SymPy Float, or what SymPy makes of
-        a side that is not a finite real number (a complex number, zoo)."""
+    def value(self, side: sp.Expr, digits: int) -> mpmath.mpf | sp.Expr:
+        """``side`` at this point to ``digits`` digits: a real mpmath number, or what SymPy
+        makes of a side that is not one (a complex number, zoo)."""
         with mpmath.workdps(digits):
             try:
-                return sp.Float(_finite(self.number(side, self.fixed)), digits)
+                return +mpmath.mpf(_finite(self.number(side, self.fixed)))
             except (_NotPlain, ZeroDivisionError, ValueError, OverflowError):
-                return self._by_sympy(side, self.fixed).evalf(digits)
+                value = self._by_sympy(side, self.fixed).evalf(digits)
+                if value.is_Float:
+                    return mpmath.mpf(value._mpf_)
+                if value.is_infinite and value.is_extended_real:
+                    return mpmath.inf if value.is_extended_positive else -mpmath.inf
+                return value
 
     def used(self, sides: Iterable[sp.Expr], digits: int) -> set[sp.Expr]:
         """The entries and symbols that evaluating ``sides`` reads (for a report)."""
@@ -535,37 +597,61 @@ class _Point:
         Memoized by (node, precision, the values in ``scope`` of what the node depends on);
         of an array some of whose entries are bound, only the entries the node reads count.
         """
-        _, expr, rule, dependencies = _SEEN.get(id(expr)) or _node(expr)
+        _, expr, serial, rule, dependencies = _SEEN.get(id(expr)) or _node(expr)
         if dependencies is None:  # a number, a symbol, an entry: read at once
+            if rule is _Point._symbol:
+                value = scope.get(serial)
+                return self._read(serial, expr) if value is None else value
             return rule(self, expr, scope)
         if _ENTRIES_BOUND in scope:
-            bound = tuple(
-                self._read_entries(expr, d, scope)
-                if isinstance(d, sp.IndexedBase)
-                else scope.get(d)
-                for d in dependencies
-            )
+            bound = self._bound_values(expr, serial, dependencies, scope)
         else:
             bound = tuple(map(scope.get, dependencies))
-        key = (expr, mpmath.mp.prec, bound)
+        key = (serial, mpmath.mp.prec, bound)
         value = self.memo.get(key)
         if value is None:
             value = self.memo[key] = rule(self, expr, scope)
         return value
 
-    def _read_entries(self, expr: sp.Basic, base: sp.IndexedBase, scope: Scope) -> object:
-        """Of the entries of ``base`` bound in the scope, the values of those that ``expr``
-        reads (None for one not bound): d/dz_2 of a sum does not recompute e^{z_5}."""
-        entries = scope.get(base)
-        at = None if entries is None else _reads(expr).get(base)
-        if at is None:
-            return entries
-        values = dict(entries)
-        return tuple(values.get(tuple(self.index(i, scope) for i in idx)) for idx in at)
+    def _bound_values(
+        self, expr: sp.Basic, serial: int, dependencies: tuple[int, ...], scope: Scope
+    ) -> tuple:
+        """The values in the scope of what ``expr`` depends on, for its key: of an array
+        some of whose entries are bound, the values of those that ``expr`` reads (None for
+        one not bound): d/dz_2 of a sum does not recompute e^{z_5}."""
+        reads = _PLANS.get(serial)
+        if reads is None:
+            reads = _PLANS[serial] = {
+                base: None if at is None else tuple(map(_plan, at))
+                for base, at in _reads(expr).items()
+            }
+        bound = []
+        for d in dependencies:
+            value = scope.get(d)
+            if type(value) is tuple and (at := reads.get(d)) is not None:
+                entries = dict(value)
+                value = tuple(entries.get(self._indices(plan, scope)) for plan in at)
+            bound.append(value)
+        return tuple(bound)
+
+    def _indices(self, plan: IndexPlan, scope: Scope) -> tuple[int, ...]:
+        """The values of the indices of an entry, by their :func:`_plan`."""
+        out = []
+        for i in plan:
+            if type(i) is int:
+                out.append(i)
+            elif type(i) is tuple:
+                value = scope.get(i[0])
+                out.append(value if type(value) is int else self.index(i[1], scope))
+            else:
+                out.append(self.index(i, scope))
+        return tuple(out)
 
     def index(self, expr: sp.Basic, scope: Scope) -> int:
         """The value of ``expr``, which must be an integer (an index, a bound of a sum)."""
-        value = int(expr.p) if isinstance(expr, sp.Integer) else self.number(expr, scope)
+        if isinstance(expr, sp.Integer):
+            return int(expr.p)
+        value = self.number(expr, scope)
         if type(value) is int:
             return value
         if type(value) is mpmath.mpf and mpmath.isint(value):
@@ -574,12 +660,14 @@ class _Point:
 
     # -- the values of the point
 
-    def _read(self, key: sp.Basic | tuple) -> mpmath.mpf:
-        """The value of a symbol or of an entry (base, indices) of the point: drawn on first
-        use and kept in ``values`` (exact), converted to mpmath once per precision."""
+    def _read(self, key: int | tuple, atom: sp.Basic | tuple) -> mpmath.mpf:
+        """The value of a symbol (key: its serial) or an entry (key: (serial of the array,
+        indices), atom: (array, indices)): drawn on first use and kept in ``values``
+        (exact), converted to mpmath once per precision."""
         known = self.numbers.get((key, mpmath.mp.prec))
         if known is None:
-            atom = _entry_atom(*key) if type(key) is tuple else key
+            if type(atom) is tuple:
+                atom = _entry_atom(*atom)
             value = self.values.get(atom)
             if value is None:
                 value = self.values[atom] = self.draw(atom)
@@ -589,41 +677,42 @@ class _Point:
             self.recorded.add(known[0])
         return known[1]
 
-    def _symbol(self, s: sp.Symbol, scope: Scope) -> Number:
-        value = scope.get(s)
-        return self._read(s) if value is None else value
-
-    def _entry(self, base: sp.IndexedBase, indices: tuple[int, ...], scope: Scope) -> Number:
-        for bound, value in scope.get(base, ()):
+    def _entry(
+        self, serial: int, base: sp.IndexedBase, indices: tuple[int, ...], scope: Scope
+    ) -> Number:
+        for bound, value in scope.get(serial, ()):
             if bound == indices:
                 return value
-        return self._read((base, indices))
+        return self._read((serial, indices), (base, indices))
 
     def _slot(self, v: sp.Basic, scope: Scope) -> Slot:
         """The variable ``v`` of a derivative or a substitution: a symbol, or an entry
         whose indices are evaluated (z_j is z_2 when j = 2)."""
         if isinstance(v, sp.Symbol):
-            return _canonical(v)
+            v = _canonical(v)
+            return _serial(v), v, None
         if isinstance(v, sp.Indexed):
-            return _canonical(v.base), tuple(self.index(i, scope) for i in v.indices)
+            base = _canonical(v.base)
+            return _serial(base), base, tuple(self.index(i, scope) for i in v.indices)
         raise _NotPlain(v)
 
     def _at(self, slot: Slot, scope: Scope) -> Number:
-        if isinstance(slot, sp.Symbol):
-            return self._symbol(slot, scope)
-        return self._entry(*slot, scope)
+        serial, v, indices = slot
+        if indices is not None:
+            return self._entry(serial, v, indices, scope)
+        value = scope.get(serial)
+        return self._read(serial, v) if value is None else value
 
     @staticmethod
     def _bound(scope: Scope, slots: list[Slot], values: Iterable[Number]) -> Scope:
         """``scope`` with each slot bound to its value."""
         inner = dict(scope)
-        for slot, value in zip(slots, values, strict=True):
-            if isinstance(slot, sp.Symbol):
-                inner[slot] = value
+        for (serial, _, indices), value in zip(slots, values, strict=True):
+            if indices is None:
+                inner[serial] = value
             else:
-                base, indices = slot
-                entries = dict(inner.get(base, ())) | {indices: value}
-                inner[base] = tuple(sorted(entries.items()))
+                entries = dict(inner.get(serial, ())) | {indices: value}
+                inner[serial] = tuple(sorted(entries.items()))
                 inner[_ENTRIES_BOUND] = True
         return inner
 
@@ -638,19 +727,23 @@ class _Point:
     def _float(self, expr: sp.Float, scope: Scope) -> mpmath.mpf:
         return _finite(mpmath.mpf(expr._mpf_))
 
+    def _symbol(self, expr: sp.Symbol, scope: Scope) -> Number:
+        return self._at(self._slot(expr, scope), scope)
+
     def _indexed(self, expr: sp.Indexed, scope: Scope) -> Number:
-        indices = tuple(self.index(i, scope) for i in expr.indices)
-        return self._entry(_canonical(expr.base), indices, scope)
+        serial = _node(expr)[2]
+        plan = _PLANS.get(serial)
+        if plan is None:
+            base = _canonical(expr.base)
+            plan = _PLANS[serial] = (_serial(base), base, _plan(expr.indices))
+        return self._entry(plan[0], plan[1], self._indices(plan[2], scope), scope)
 
     def _add(self, expr: sp.Add, scope: Scope) -> Number:
         return _total([self.number(a, scope) for a in expr.args])
 
     def _mul(self, expr: sp.Mul, scope: Scope) -> Number:
-        factors = [self.number(a, scope) for a in expr.args]
-        for f in factors:
-            if type(f) is not int:
-                return mpmath.fprod(factors)
-        return functools.reduce(int.__mul__, factors, 1)
+        # in turn, rounded at each step as mpmath.fprod does; exact while they are integers
+        return functools.reduce(operator.mul, [self.number(a, scope) for a in expr.args])
 
     def _pow(self, expr: sp.Pow, scope: Scope) -> Number:
         base, power = (self.number(a, scope) for a in expr.args)
@@ -678,7 +771,7 @@ class _Point:
         if not limits:
             return self.number(body, scope)
         (k, lo, hi), inner = limits[0], limits[1:]
-        k, lo, hi = _canonical(k), self.index(lo, scope), self.index(hi, scope)
+        k, lo, hi = _serial(k), self.index(lo, scope), self.index(hi, scope)
         # SymPy's (Karr's) convention: from lo to lo - 1 is empty, and from lo to hi < lo - 1
         # is minus the sum from hi + 1 to lo - 1.
         a, b, sign = (lo, hi, 1) if hi >= lo - 1 else (hi + 1, lo - 1, -1)
@@ -705,7 +798,7 @@ class _Point:
 
         if len(slots) == 1:
             return _finite(mpmath.diff(body, at[0], orders[slots[0]]))
-        return _finite(mpmath.diff(body, at, list(orders.values())))
+        return _finite(_partial(body, at, list(orders.values())))
 
     def _subs(self, expr: sp.Subs, scope: Scope) -> Number:
         slots = [self._slot(v, scope) for v in expr.variables]
@@ -738,8 +831,8 @@ class _Point:
     # -- SymPy, for what the rules do not know
 
     def _integers(self, expr: sp.Basic, scope: Scope) -> dict[sp.Basic, sp.Integer]:
-        deps = _depends_on(_canonical(expr))
-        return {d: sp.Integer(scope[d]) for d in deps if type(scope.get(d)) is int}
+        values = {d: scope.get(_serial(d)) for d in _depends_on(_canonical(expr))}
+        return {d: sp.Integer(v) for d, v in values.items() if type(v) is int}
 
     def _by_sympy(self, expr: sp.Basic, scope: Scope) -> sp.Expr:
         """``expr`` with the values of its symbols put in, and SymPy's ``doit`` done."""
@@ -747,26 +840,54 @@ class _Point:
         bound = {
             d: sp.Float(v, digits)
             for d in _depends_on(_canonical(expr))
-            if isinstance(d, sp.Symbol) and isinstance(v := scope.get(d), mpmath.mpf)
+            if isinstance(d, sp.Symbol) and type(v := scope.get(_serial(d))) is mpmath.mpf
         }
         expr = expand_definitions(expr.xreplace(self._integers(expr, scope) | bound)).doit()
         labels = {e.base.label for e in expr.atoms(sp.Indexed)}
         symbols = {
-            s: sp.Float(self._symbol(_canonical(s), scope), digits)
+            s: sp.Float(self._at(self._slot(s, scope), scope), digits)
             for s in expr.free_symbols
             if isinstance(s, sp.Symbol) and s not in labels
         }
         expr = expr.xreplace(symbols)
         entries = {
-            e: sp.Float(self._entry(_canonical(e.base), tuple(map(int, e.indices)), scope), digits)
+            e: sp.Float(self._at(self._slot(e, scope), scope), digits)
             for e in expr.atoms(sp.Indexed)
             if all(i.is_Integer for i in e.indices)
         }
         return expr.xreplace(entries)
 
 
+def _partial(f: Callable[..., mpmath.mpf], at: list[mpmath.mpf], orders: list[int]) -> mpmath.mpf:
+    """The mixed partial derivative of ``f`` at ``at``: the product of the central
+    differences of :func:`mpmath.diff` in each variable, taken at once.
+
+    ``mpmath.diff(f, at, orders)`` nests one derivative in another, each raising the
+    precision for its own: (p + 20)(n + 1) bits and then that again, about 4p for d^2/dx dy.
+    The differences here, of total order n, evaluate f at (p + 20)(n + 1) bits with the
+    step h = 2^-(p + 10) of mpmath's: their weights sum to 2^n in absolute value, so the
+    rounding of f is multiplied by 2^n / (2h)^n = 2^(n (p + 10)) and p bits remain, as in
+    one variable.
+    """
+    n = sum(orders)
+    prec = mpmath.mp.prec
+    with mpmath.workprec((prec + 20) * (n + 1)):
+        h = mpmath.ldexp(1, -prec - 10)
+        terms = []
+        for steps in itertools.product(*(range(k + 1) for k in orders)):
+            weight = math.prod(
+                (-1) ** (k - m) * math.comb(k, m) for k, m in zip(orders, steps, strict=True)
+            )
+            x = [a + (2 * m - k) * h for a, k, m in zip(at, orders, steps, strict=True)]
+            terms.append(weight * f(*x))
+        derivative = mpmath.fsum(terms) / (2 * h) ** n
+    return +derivative
+
+
 def _total(terms: list[Number]) -> Number:
-    """The sum, exact for integers, else mpmath's (rounded once)."""
+    """The sum, exact for integers, else rounded once (mpmath.fsum; two terms: a + b)."""
+    if len(terms) == 2:
+        return terms[0] + terms[1]
     for t in terms:
         if type(t) is not int:
             return mpmath.fsum(terms)
