@@ -1,10 +1,10 @@
 """Every standalone document compiles: pdflatex in English, xelatex with ctex in Chinese.
 
 Each registered derivation, for a symbolic K and for K = 3, in both languages, is compiled
-by its own test in its own temporary directory (pytest-xdist runs them on every worker at
-once; an engine run is most of a test: xelatex with ctex about 1 s of CPU, pdflatex 0.3 s),
-its log is searched for errors, for glyphs the font lacks and for lines wider than the text,
-and its first page is rendered with pdftoppm to check that something is printed on it.
+by its own test in its own temporary directory (so that pytest-xdist spreads the engine
+runs, most of the time here, over its workers), its log is searched for errors, for glyphs
+the font lacks and for lines wider than the text, and its first page is rendered with
+pdftoppm to check that something is printed on it.
 
 A missing engine skips these tests, with the Debian packages to install; under CI
 (``CI=true``) it fails them instead, so CI cannot pass without compiling.
