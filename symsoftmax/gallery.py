@@ -39,11 +39,7 @@ def figure(name: str, **options: Any) -> Figure:
     Raises:
         ValueError: ``name`` is not one of :data:`NAMES`.
     """
-    try:
-        draw = _FIGURES[name]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown plot {name!r}; known plots: {', '.join(NAMES)}") from None
-    return draw(**options)
+    return plots.draw_by_name(_FIGURES, name, **options)
 
 
 def save(name: str, path: str | PathLike[str], **options: Any) -> None:

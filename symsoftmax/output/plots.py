@@ -27,7 +27,7 @@ Example:
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from os import PathLike, fspath
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NAMES",
+    "draw_by_name",
     "figure",
     "jacobian",
     "new_figure",
@@ -389,10 +390,15 @@ def figure(name: str, **options: Any) -> Figure:
         >>> len(figure("temperature").axes)
         2
     """
+    return draw_by_name(_FIGURES, name, **options)
+
+
+def draw_by_name(figures: Mapping[str, Callable[..., Figure]], name: str, **options: Any) -> Figure:
+    """``figures[name](**options)``; ValueError naming the known figures for another name."""
     try:
-        draw = _FIGURES[name]
+        draw = figures[name]
     except (KeyError, TypeError):
-        raise ValueError(f"unknown plot {name!r}; known plots: {', '.join(NAMES)}") from None
+        raise ValueError(f"unknown plot {name!r}; known plots: {', '.join(figures)}") from None
     return draw(**options)
 
 
