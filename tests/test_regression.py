@@ -101,7 +101,9 @@ def _variance(d: ss.Derivation) -> sp.Expr:
     return d.step("variance").expr.rhs
 
 
-_m, _K = R.M_SAMPLES, sp.Symbol("K", integer=True, positive=True)
+# the sizes as the space declares them: m samples, n features (positive integers)
+_m, _n = sp.symbols("m n", integer=True, positive=True)
+_K = sp.Symbol("K", integer=True, positive=True)
 
 # (K, step label, mutation of (derivation, relation), what the slip is)
 MUTATIONS = [
@@ -214,7 +216,7 @@ def formula(expr: sp.Expr, K: int, theta, X, Y, V, psi, decay: float = 0.0) -> f
     """A step's SymPy expression at these numbers (sizes m, n from X), the softmax by its
     definition e^{u_k} / sum_l e^{u_l}, at 30 digits."""
     m, n = X.shape
-    values = {R.M_SAMPLES: m, R.N_FEATURES: n}
+    values = {_m: m, _n: n}
     concrete = written_out(expand_definitions(expr.xreplace(values)))
     entries = {R._lambda: decay}
     for k in range(K):

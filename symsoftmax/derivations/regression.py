@@ -21,56 +21,67 @@ HESSIAN = Text(
     "Softmax 回归代价函数的 Hessian 矩阵：奇异，加入权重衰减后正定",
 )
 
-#: The number of features, and a feature index.
-N_FEATURES = sp.Symbol("n", integer=True, positive=True)
-_a = sp.Symbol("a", integer=True, positive=True)
 _theta = sp.IndexedBase("Theta", real=True)
 _x = sp.IndexedBase("x", real=True)
 _psi = sp.IndexedBase("psi", real=True)
 _X = sp.IndexedBase("X", real=True)  # the m inputs, X[s, a]
-_s = sp.Symbol("s", integer=True, positive=True)  # a sample index
-M_SAMPLES = sp.Symbol("m", integer=True, positive=True)
 
-#: The index families of the regression derivations: features a in 1..n, samples s in 1..m.
+#: The index families of the regression derivations, declared at registration: features
+#: a in 1..n and samples s in 1..m. The builders take these indices from their space.
 INDICES = {"a": "n", "s": "m"}
 _t = sp.Symbol("t", real=True)  # the step along a direction
 _V = sp.IndexedBase("V", real=True)  # a direction in parameter space, V[k, a]
 _lambda = sp.Symbol("lambda", positive=True)  # the weight decay
 
 
-def _score(k: sp.Expr, shift: sp.IndexedBase | None = None, x=None) -> sp.Expr:
+def _family(S: ClassSpace, name: str) -> tuple[sp.Symbol, sp.Expr]:
+    """The index ``name`` of the space and its size: (a, n) for features, (s, m) for samples."""
+    index = S.index(name)
+    return index, S.range_of(index)[1]
+
+
+def _features(S: ClassSpace, term) -> sp.Sum:
+    """sum_{a=1}^{n} term(a), over the features."""
+    a, n = _family(S, "a")
+    return sp.Sum(term(a), (a, 1, n))
+
+
+def _score(S: ClassSpace, k: sp.Expr, shift: sp.IndexedBase | None = None, x=None) -> sp.Expr:
     """theta_k^T x (or (theta_k - psi)^T x), a sum over the n features."""
     x = x if x is not None else (lambda a: _x[a])
-    weight = _theta[k, _a] - (shift[_a] if shift is not None else 0)
-    return sp.Sum(weight * x(_a), (_a, 1, N_FEATURES))
+    return _features(S, lambda a: (_theta[k, a] - (shift[a] if shift is not None else 0)) * x(a))
 
 
 def hypothesis(S: ClassSpace, i: sp.Expr, shift: sp.IndexedBase | None = None, x=None) -> Softmax:
     """h_Theta(x)_i = sigma(Theta x)_i (with theta_k - psi in place of theta_k for a shift)."""
-    return Softmax(sp.Lambda(S.k, _score(S.k, shift, x)), S.K, i)
+    return Softmax(sp.Lambda(S.k, _score(S, S.k, shift, x)), S.K, i)
 
 
 def _cost(S: ClassSpace, shift: sp.IndexedBase | None, weight=None) -> sp.Expr:
     """J(Theta) = -(1/m) sum_s sum_k Y_{s,k} log h_Theta(X_s)_k (Y one-hot, or any rows
     of probabilities); ``weight(k, a)`` replaces Theta_{k,a} when given."""
+    a, n = _family(S, "a")
+    s, m = _family(S, "s")
     k = S.k
     if weight is None:
-        h = hypothesis(S, k, shift, x=lambda a: _X[_s, a])
+        h = hypothesis(S, k, shift, x=lambda a: _X[s, a])
     else:
-        h = Softmax(sp.Lambda(k, sp.Sum(weight(k, _a) * _X[_s, _a], (_a, 1, N_FEATURES))), S.K, k)
-    inner = sp.Sum(S.Y[_s, k] * sp.log(h), (k, 1, S.K))
-    return -sp.Sum(inner, (_s, 1, M_SAMPLES)) / M_SAMPLES
+        h = Softmax(sp.Lambda(k, sp.Sum(weight(k, a) * _X[s, a], (a, 1, n))), S.K, k)
+    inner = sp.Sum(S.Y[s, k] * sp.log(h), (k, 1, S.K))
+    return -sp.Sum(inner, (s, 1, m)) / m
 
 
 def gradient_line(S: ClassSpace) -> Line:
     """The gradient of the cost, as the derivative along a direction V at t = 0."""
+    a, n = _family(S, "a")
+    s, m = _family(S, "s")
     t, V, k = _t, _V, S.k
     moved = _cost(S, None, weight=lambda c, a: _theta[c, a] + t * V[c, a])
-    h = hypothesis(S, k, None, x=lambda a: _X[_s, a])
-    along = sp.Sum(V[k, _a] * _X[_s, _a], (_a, 1, N_FEATURES))
-    residual = sp.Sum(sp.Sum((h - S.Y[_s, k]) * along, (k, 1, S.K)), (_s, 1, M_SAMPLES))
+    h = hypothesis(S, k, None, x=lambda a: _X[s, a])
+    along = sp.Sum(V[k, a] * _X[s, a], (a, 1, n))
+    residual = sp.Sum(sp.Sum((h - S.Y[s, k]) * along, (k, 1, S.K)), (s, 1, m))
     return Line(
-        sp.Eq(sp.Subs(sp.Derivative(moved, t), t, 0), residual / M_SAMPLES, evaluate=False),
+        sp.Eq(sp.Subs(sp.Derivative(moved, t), t, 0), residual / m, evaluate=False),
         Text(
             r"the gradient, as the derivative along any direction $V$: "
             r"$\nabla_{\theta_k} J = \frac{1}{m} \sum_s (h_\Theta(x_s)_k - 1\{y_s = k\})\, x_s$ "
@@ -84,17 +95,18 @@ def gradient_line(S: ClassSpace) -> Line:
 
 
 def overparameterization(S: ClassSpace) -> list[Line]:
+    a, n = _family(S, "a")
     i, j, K = S.i, S.j, S.K
     h = hypothesis(S, i)
     shifted = hypothesis(S, i, _psi)
-    psi_x = sp.Sum(_psi[_a] * _x[_a], (_a, 1, N_FEATURES))
-    theta_x = sp.Sum(_theta[j, _a] * _x[_a], (_a, 1, N_FEATURES))
-    scores = sp.Sum(sp.exp(_score(j)), (j, 1, K))
-    score_j = _score(j)
+    psi_x = sp.Sum(_psi[a] * _x[a], (a, 1, n))
+    theta_x = sp.Sum(_theta[j, a] * _x[a], (a, 1, n))
+    scores = sp.Sum(sp.exp(_score(S, j)), (j, 1, K))
+    score_j = _score(S, j)
     with sp.evaluate(False):
         shifted_exp = sp.exp(score_j - psi_x)
     shifted_scores = sp.Sum(shifted_exp, (j, 1, K))
-    score_i = _score(i)
+    score_i = _score(S, i)
     with sp.evaluate(False):
         factor = sp.exp(-psi_x)
         explicit = sp.exp(score_i) / scores
@@ -102,12 +114,12 @@ def overparameterization(S: ClassSpace) -> list[Line]:
         out = factor * sp.exp(score_i) / (factor * scores)
         difference = theta_x - psi_x
     fixed_last = Softmax(
-        sp.Lambda(S.k, sp.Sum((_theta[S.k, _a] - _theta[K, _a]) * _x[_a], (_a, 1, N_FEATURES))),
+        sp.Lambda(S.k, sp.Sum((_theta[S.k, a] - _theta[K, a]) * _x[a], (a, 1, n))),
         K,
         i,
     )
-    two = ClassSpace.of(2)
-    logistic = Sigmoid(sp.Sum((_theta[1, _a] - _theta[2, _a]) * _x[_a], (_a, 1, N_FEATURES)))
+    two = ClassSpace.of(2, indices=INDICES)
+    logistic = Sigmoid(sp.Sum((_theta[1, a] - _theta[2, a]) * _x[a], (a, 1, n)))
     return [
         Line(
             sp.Eq(h, explicit, evaluate=False),
@@ -119,7 +131,7 @@ def overparameterization(S: ClassSpace) -> list[Line]:
         ),
         Line(
             sp.Eq(
-                sp.Sum((_theta[j, _a] - _psi[_a]) * _x[_a], (_a, 1, N_FEATURES)),
+                sp.Sum((_theta[j, a] - _psi[a]) * _x[a], (a, 1, n)),
                 difference,
                 evaluate=False,
             ),
@@ -188,25 +200,28 @@ def overparameterization(S: ClassSpace) -> list[Line]:
 def _lse_cost(S: ClassSpace, weight) -> sp.Expr:
     """J written with log-sum-exp, Theta_{k,a} replaced by weight(k, a):
     (1/m) sum_s (LSE(Theta x_s) - sum_k Y_{s,k} theta_k^T x_s)."""
+    a, n = _family(S, "a")
+    s, m = _family(S, "s")
     k = S.k
 
     def score(c: sp.Expr) -> sp.Expr:
-        return sp.Sum(weight(c, _a) * _X[_s, _a], (_a, 1, N_FEATURES))
+        return sp.Sum(weight(c, a) * _X[s, a], (a, 1, n))
 
-    sample = LogSumExp(sp.Lambda(k, score(k)), S.K) - sp.Sum(S.Y[_s, k] * score(k), (k, 1, S.K))
-    return sp.Sum(sample, (_s, 1, M_SAMPLES)) / M_SAMPLES
+    sample = LogSumExp(sp.Lambda(k, score(k)), S.K) - sp.Sum(S.Y[s, k] * score(k), (k, 1, S.K))
+    return sp.Sum(sample, (s, 1, m)) / m
 
 
 def _second_along(S: ClassSpace, direction, decay: sp.Expr | None = None) -> sp.Subs:
     """d^2/dt^2 J(Theta + t V) at t = 0, with V[k, a] = direction(k, a) and J in its
     log-sum-exp form; with a ``decay`` lambda, of J_lambda = J + (lambda / 2) ||Theta||^2."""
+    a, n = _family(S, "a")
 
     def moved(c: sp.Expr, a: sp.Expr) -> sp.Expr:
         return _theta[c, a] + _t * direction(c, a)
 
     J = _lse_cost(S, moved)
     if decay is not None:
-        squares = sp.Sum(sp.Sum(moved(S.k, _a) ** 2, (_a, 1, N_FEATURES)), (S.k, 1, S.K))
+        squares = sp.Sum(sp.Sum(moved(S.k, a) ** 2, (a, 1, n)), (S.k, 1, S.K))
         J = J + decay / 2 * squares
     return sp.Subs(sp.Derivative(J, (_t, 2)), _t, 0)
 
@@ -214,15 +229,16 @@ def _second_along(S: ClassSpace, direction, decay: sp.Expr | None = None) -> sp.
 def _spread(S: ClassSpace, change) -> tuple[sp.Expr, sp.Expr]:
     """The second moment form and the variance form of (1/m) sum_s Var_{h_s}(u_s), where
     u_{s,k} = change(k) is the change of the score of class k at sample s."""
+    s, m = _family(S, "s")
     k, l, K = S.k, S.l, S.K
 
     def h(c: sp.Expr) -> Softmax:
-        return hypothesis(S, c, None, x=lambda a: _X[_s, a])
+        return hypothesis(S, c, None, x=lambda a: _X[s, a])
 
     mean = sp.Sum(h(l) * change(l), (l, 1, K))
     moment = sp.Sum(h(k) * change(k) ** 2, (k, 1, K))
-    variance = sp.Sum(sp.Sum(h(k) * (change(k) - mean) ** 2, (k, 1, K)), (_s, 1, M_SAMPLES))
-    return sp.Sum(moment - mean**2, (_s, 1, M_SAMPLES)) / M_SAMPLES, variance / M_SAMPLES
+    variance = sp.Sum(sp.Sum(h(k) * (change(k) - mean) ** 2, (k, 1, K)), (s, 1, m))
+    return sp.Sum(moment - mean**2, (s, 1, m)) / m, variance / m
 
 
 #: The Hessian is written out in blocks for one sample x with this many features.
@@ -306,12 +322,14 @@ def _hessian_blocks(S: ClassSpace) -> list[Line]:
 
 
 def regression_hessian(S: ClassSpace) -> list[Line]:
+    a, n = _family(S, "a")
+    s, _ = _family(S, "s")
     V, psi, lam, K = _V, _psi, _lambda, S.K
     along_V = _second_along(S, lambda c, a: V[c, a])
     along_shift = _second_along(S, lambda c, a: psi[a])  # V = 1 psi^T
-    moment, variance = _spread(S, lambda c: sp.Sum(V[c, _a] * _X[_s, _a], (_a, 1, N_FEATURES)))
-    _, flat = _spread(S, lambda c: sp.Sum(psi[_a] * _X[_s, _a], (_a, 1, N_FEATURES)))
-    norm = sp.Sum(sp.Sum(V[S.k, _a] ** 2, (_a, 1, N_FEATURES)), (S.k, 1, K))
+    moment, variance = _spread(S, lambda c: sp.Sum(V[c, a] * _X[s, a], (a, 1, n)))
+    _, flat = _spread(S, lambda c: sp.Sum(psi[a] * _X[s, a], (a, 1, n)))
+    norm = sp.Sum(sp.Sum(V[S.k, a] ** 2, (a, 1, n)), (S.k, 1, K))
     with sp.evaluate(False):
         bounded = variance + lam * norm
     lines = [
@@ -417,7 +435,7 @@ def regression_hessian(S: ClassSpace) -> list[Line]:
         Line(
             sp.Eq(
                 _second_along(S, lambda c, a: psi[a], decay=lam),
-                lam * K * sp.Sum(psi[_a] ** 2, (_a, 1, N_FEATURES)),
+                lam * K * sp.Sum(psi[a] ** 2, (a, 1, n)),
                 evaluate=False,
             ),
             Text(
