@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..errors import SymsoftmaxError
+from ..symbolic.explicit import check_K
 from ..symbolic.space import ClassSpace
 from .derivation import Derivation, Line
 from .text import Lang, Text
@@ -228,7 +229,8 @@ def derive(name: str, K: int | None = None, lang: str = "en") -> Derivation:
 
     Args:
         name: one of :func:`derivations`.
-        K: None for any number of classes (indexed sums, Kronecker delta), or an int >= 2.
+        K: None for any number of classes (indexed sums, Kronecker delta), or an integer
+            >= 2 of any integer type (int, numpy integer, sympy Integer).
         lang: ``"en"`` or ``"zh"``, the language of the title and the justifications.
 
     Returns:
@@ -236,7 +238,7 @@ def derive(name: str, K: int | None = None, lang: str = "en") -> Derivation:
 
     Raises:
         ValueError: unknown name (the message lists the known ones), K < 2, unknown lang.
-        TypeError: K is neither None nor an int.
+        TypeError: K is neither None nor an integer (bool and floats are refused).
         ValueError: K above :data:`~symsoftmax.symbolic.space.K_MAX`.
 
     Example:
@@ -248,5 +250,6 @@ def derive(name: str, K: int | None = None, lang: str = "en") -> Derivation:
     """
     entry = _known(name)
     if K is not None:
-        entry.space(K)  # validates K at once, before any building
+        K = check_K(K)  # a plain int from here on (also the key of the cache of _build)
+        entry.space(K)  # validates K at once (K <= K_MAX), before any building
     return _build(name, K).in_lang(Lang.parse(lang))

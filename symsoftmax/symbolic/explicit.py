@@ -10,6 +10,7 @@ The Jacobian in closed form is a result of the ``jacobian`` derivation
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 
 import sympy as sp
@@ -18,17 +19,35 @@ __all__ = ["check_K", "logits", "softmax"]
 
 
 def check_K(K: object) -> int:
-    """Return ``K`` if it is an int >= 2 (the number of classes), else raise.
+    """``K`` as an int if it is an integer >= 2 (the number of classes), else raise.
+
+    Any integral type counts (``operator.index``): int, a numpy integer, a sympy Integer.
 
     Raises:
-        TypeError: K is not an int (bool and float are rejected, even 3.0).
+        TypeError: K is not integral (bool and floats are refused, even 3.0).
         ValueError: K < 2.
+
+    Example:
+        >>> import sympy as sp
+        >>> check_K(sp.Integer(3))
+        3
+        >>> check_K(3.0)
+        Traceback (most recent call last):
+        ...
+        TypeError: K must be an int >= 2 (the number of classes; any integer type: int, numpy integer, sympy Integer), got 3.0 (a float)
     """
-    if isinstance(K, bool) or not isinstance(K, int):
-        raise TypeError(f"K must be an int >= 2 (the number of classes), got {K!r}")
-    if K < 2:
-        raise ValueError(f"K must be an int >= 2 (softmax needs at least two classes), got {K}")
-    return K
+    try:
+        value = None if isinstance(K, bool) else operator.index(K)  # numpy.bool_ has no index
+    except TypeError:
+        value = None
+    if value is None:
+        raise TypeError(
+            "K must be an int >= 2 (the number of classes; any integer type: int, numpy "
+            f"integer, sympy Integer), got {K!r} (a {type(K).__name__})"
+        )
+    if value < 2:
+        raise ValueError(f"K must be an int >= 2 (softmax needs at least two classes), got {value}")
+    return value
 
 
 def logits(K: int, name: str = "z") -> sp.Matrix:

@@ -37,9 +37,22 @@ _SLOT = sp.Dummy("k", integer=True, positive=True)
 Vector = sp.Lambda | sp.Tuple
 
 
+def _strict(value: object, what: str) -> sp.Basic:
+    """``value`` as a SymPy object, without evaluating strings (``sympify(strict=True)``)."""
+    if isinstance(value, bool):
+        raise TypeError(f"{what} must be a SymPy expression or a number, got {value!r} (a bool)")
+    try:
+        return sp.sympify(value, strict=True)
+    except sp.SympifyError:
+        raise TypeError(
+            f"{what} must be a SymPy expression or a number, got {value!r} "
+            f"(a {type(value).__name__}); a string is not parsed, build the expression instead"
+        ) from None
+
+
 def _vector(u: object, K: object) -> tuple[Vector, sp.Expr]:
     """Check a (vector, K) pair; give a Lambda its canonical bound index, a list a Tuple."""
-    K = sp.sympify(K)
+    K = _strict(K, "K")
     if not (K.is_integer and K.is_positive) or (K.is_Integer and K < 2):
         raise ValueError(f"K must be an integer >= 2 or a positive integer symbol, got {K!r}")
     if isinstance(u, (sp.MatrixBase, list, tuple, sp.Tuple)):
@@ -194,11 +207,11 @@ class Softmax(_VectorFunction):
 
     def __new__(cls, u: Vector, K: sp.Expr | int, i: sp.Expr | int, **kwargs) -> sp.Expr:
         u, K = _vector(u, K)
-        return super().__new__(cls, u, K, i, **kwargs)
+        return super().__new__(cls, u, K, _strict(i, "the component index i"), **kwargs)
 
     @classmethod
     def eval(cls, u: sp.Basic, K: sp.Basic, i: sp.Basic) -> None:
-        if i.is_integer is False:
+        if i.is_integer is False or (i.is_number and not i.is_Integer):
             raise ValueError(f"the component index must be an integer, got {i!r}")
         if i.is_Integer and K.is_Integer and not 1 <= i <= K:
             raise ValueError(f"the component index must be in 1..{K}, got {i}")
@@ -227,6 +240,14 @@ class Softmax(_VectorFunction):
     def _sympystr(self, printer: Printer) -> str:
         u, _, i = self.args
         return f"σ({vector_str(printer, u, i)})[{printer._print(i)}]"
+
+    def log_form(self) -> sp.Expr:
+        """log sigma(u)_i = u_i - LSE(u) (the ``log_softmax`` derivation, step ``lse_form``).
+
+        Its printed form cannot underflow to log 0 = -inf as log of the printed sigma_i does.
+        """
+        u, K, i = self.args
+        return _entry(u, i) - LogSumExp(u, K)
 
     def stable_form(self) -> sp.Expr:
         """exp(u_i - m) / sum_k exp(u_k - m) with m = max_k u_k.
@@ -307,8 +328,15 @@ class Sigmoid(sp.Function):
 
     nargs = 1
 
+    def __new__(cls, x: sp.Expr | float, **kwargs) -> sp.Expr:
+        return super().__new__(cls, _strict(x, "the argument of Sigmoid"), **kwargs)
+
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return self * (1 - self)
+
+    def log_form(self) -> sp.Expr:
+        """log sigmoid(x) = -log(1 + e^{-x}) = -LSE(0, -x), which does not underflow."""
+        return -LogSumExp(sp.Tuple(sp.S.Zero, -self.args[0]), 2)
 
     def _eval_rewrite_as_exp(self, x: sp.Expr, **kwargs) -> sp.Expr:
         return 1 / (1 + sp.exp(-x))
