@@ -1,12 +1,14 @@
-"""Every figure by name, for the command line and the documentation.
+"""Every figure by name, in each language, for the command line and the documentation.
 
 The figures of softmax itself come from :mod:`symsoftmax.output.plots`; the figure of the
-over-parameterization demonstration from :mod:`symsoftmax.regression.figure`. A figure of
-the same name as a derivation is shown on that derivation's documentation page.
+over-parameterization demonstration from :mod:`symsoftmax.regression.figure`. Each draws
+its words in English or Chinese (``lang="en"`` or ``"zh"``).
 
 Example:
     >>> NAMES
-    ('sigmoid', 'temperature', 'jacobian', 'overparameterization')
+    ('sigmoid', 'temperature', 'jacobian', 'simplex', 'overparameterization')
+    >>> sorted(drawers())[:2]
+    ['jacobian-en', 'jacobian-zh']
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .engine import Lang
 from .output import plots
 from .regression import figure as regression_figure
 
@@ -34,10 +37,11 @@ NAMES: tuple[str, ...] = tuple(_FIGURES)
 
 
 def figure(name: str, **options: Any) -> Figure:
-    """The figure ``name`` (one of :data:`NAMES`), drawn with the keyword ``options``.
+    """The figure ``name`` (one of :data:`NAMES`), drawn with the keyword ``options``
+    (``lang`` among them).
 
     Raises:
-        ValueError: ``name`` is not one of :data:`NAMES`.
+        ValueError: ``name`` is not one of :data:`NAMES`, or an unknown ``lang``.
     """
     return plots.draw_by_name(_FIGURES, name, **options)
 
@@ -53,5 +57,10 @@ def save(name: str, path: str | PathLike[str], **options: Any) -> None:
 
 
 def drawers() -> dict[str, Callable[[Path], None]]:
-    """For :func:`symsoftmax.output.docsite.write`: each figure's name and what draws it."""
-    return {name: (lambda path, name=name: save(name, path)) for name in NAMES}
+    """For :func:`symsoftmax.output.docsite.write`: what draws each figure in each
+    language, by ``NAME-LANG`` (the file ``figures/NAME-LANG.png``)."""
+    return {
+        f"{name}-{lang.value}": (lambda path, name=name, lang=lang: save(name, path, lang=lang))
+        for name in NAMES
+        for lang in Lang
+    }

@@ -16,6 +16,7 @@ import symsoftmax as ss
 from symsoftmax import gallery
 from symsoftmax.cli import main
 from symsoftmax.output import docsite
+from symsoftmax.output.printing import markdown
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 REGENERATE = "regenerate it with `symsoftmax docs docs` and commit the result"
@@ -101,31 +102,153 @@ def test_figures_match_the_committed_ones(fresh: Path) -> None:
 @pytest.mark.parametrize("name", ss.derivations())
 def test_page_has_every_step_and_balanced_math(name: str, lang: str, fresh: Path) -> None:
     text = (fresh / lang / f"{name}.md").read_text(encoding="utf-8")  # docsite.page's text
-    rows = [line for line in text.splitlines() if re.match(r"\| \d+ \|", line)]
-    steps = len(ss.derive(name).steps) + len(ss.derive(name, K=3).steps)
-    assert len(rows) == steps  # one table row per step, any K and K = 3
-    for row in rows:
-        # three cells: a pipe inside a formula must be escaped
-        assert len(re.split(r"(?<!\\)\|", row)) == 5, row
-    assert text.count("$$") == 2  # the result block
+    numbers = [int(n) for n in re.findall(r"\\textbf\{(\d+)\.\}", text)]
+    d, d3 = ss.derive(name, lang=lang), ss.derive(name, K=3, lang=lang)
+    # every step once, numbered in order, for any K and then for K = 3
+    assert numbers == [*range(1, len(d.steps) + 1), *range(1, len(d3.steps) + 1)]
+    # the chains are printing.markdown's, in aligned displays (no table of steps)
+    blocks = re.findall(r"\$\$\n\\begin\{aligned\}.*?\$\$", markdown(d), re.DOTALL)
+    assert blocks and all(block in text for block in blocks)
+    assert text.count(r"\begin{aligned}") == text.count(r"\end{aligned}") >= 2
+    assert not re.search(r"^\| \d+ \|", text, re.MULTILINE)
+    assert text.count("$$") % 2 == 0 and text.startswith(f"# {d.title.split('$')[0]}")
     assert text.count("$`") == text.count("`$")  # inline math is GitHub's literal form
-    assert re.search(r"(?<![`$])\$(?![`$])", text.replace("$$", "")) is None, "bare $ math"
+    outside = re.sub(r"\$\$.*?\$\$", "", text, flags=re.DOTALL)
+    assert re.search(r"(?<![`$])\$(?![`$])", outside) is None, "bare $ math"
 
 
-def test_page_shows_the_result_and_links_both_languages() -> None:
-    en = docsite.page("jacobian", figures=gallery.NAMES)
-    zh = docsite.page("jacobian", lang="zh", figures=gallery.NAMES)
-    result = r"\left(\delta_{i j} - \sigma(\mathbf{z})_{j}\right) \sigma(\mathbf{z})_{i}"
-    assert result in en and result in zh
+def test_page_shows_the_result_the_figure_and_links_both_languages() -> None:
+    from symsoftmax.output.printing import expr_latex
+
+    figures = gallery.drawers()
+    en = docsite.page("jacobian", figures=figures)
+    zh = docsite.page("jacobian", lang="zh", figures=figures)
+    result = expr_latex(ss.derive("jacobian").result)
+    assert f"$$\n{result}\n$$" in en and f"$$\n{result}\n$$" in zh
     assert "[中文](../zh/jacobian.md)" in en and "[English](../en/jacobian.md)" in zh
     assert "商的求导法则" in zh and "quotient rule" in en
-    assert "![jacobian](../figures/jacobian.png)" in en
+    # each language its own figure, with its caption
+    assert "![jacobian](../figures/jacobian-en.png)" in en and "jacobian-zh" not in en
+    assert "![jacobian](../figures/jacobian-zh.png)" in zh and "jacobian-en" not in zh
+    assert "measured on the plotted numbers" in en and "由图中的数值算出" in zh
+    # every page of the typeset document
+    assert "![jacobian](../typeset/jacobian-en.png)" in en and "Every page" in en
+    # the simplex figure is on the shift-invariance page
+    page = docsite.page("shift_invariance", lang="zh", figures=figures)
+    assert "![simplex](../figures/simplex-zh.png)" in page and "开三角形" in page
+    # a figure not drawn is not linked
+    assert "](../figures/" not in docsite.page("jacobian", figures={"jacobian-zh": None})
 
 
-def test_index_lists_every_derivation_in_both_languages(fresh: Path) -> None:
+def test_index_lists_every_derivation_by_title_in_both_languages(fresh: Path) -> None:
     text = (fresh / "index.md").read_text(encoding="utf-8")  # docsite.index's text
     for name in ss.derivations():
+        en, zh = ss.derive(name).title, ss.derive(name, lang="zh").title
         assert f"(en/{name}.md)" in text and f"(zh/{name}.md)" in text
+        if "$" not in en + zh:  # a title with math is linked in GitHub's inline form
+            assert f"[{en}](en/{name}.md)" in text and f"[{zh}](zh/{name}.md)" in text
+    assert "(en/worked-example.md)" in text and "(zh/worked-example.md)" in text
+
+
+def test_index_has_the_notation_and_the_references(fresh: Path) -> None:
+    text = (fresh / "index.md").read_text(encoding="utf-8")
+    notation = text.split("## Notation / 记号")[1].split("## References")[0]
+    # the decided notation: J = d sigma / dz, the cost L(Theta), y only for targets,
+    # the null direction 1 psi^T, Sigma_K, samples s and features a, positions t
+    for symbol in (
+        r"$`J = \partial\sigma/\partial\mathbf{z}`$",
+        r"$`L(\Theta)`$",
+        r"$`\mathbf{y}`$",
+        r"$`\mathbf{1}\psi^T`$",
+        r"$`\Sigma_K = \sum_k e^{z_k}`$",
+        r"$`s,\ a`$",
+        r"$`t`$",
+    ):
+        assert symbol in notation
+    assert "never an output" in notation and "从不表示输出" in notation
+    assert "τ" in notation
+    references = text.split("## References / 参考文献")[1]
+    items = re.findall(r"^\d+\. (.+)$", references, re.MULTILINE)
+    assert len(items) == 5
+    for words in (
+        "source note",
+        "UFLDL",
+        "Bishop",
+        "§4.3.4",
+        "Goodfellow",
+        "§6.2.2.3",
+        "Blanchard, D. J. Higham and N. J. Higham",
+        "IMA Journal of Numerical Analysis",
+    ):
+        assert words in references
+
+
+# -- the worked example ------------------------------------------------------------------------
+
+
+def _mp_softmax(z: list[float]) -> list[float]:
+    """e^{z_k} / sum_j e^{z_j} at 50 digits (mpmath), an oracle independent of ss.numeric."""
+    import mpmath
+
+    with mpmath.workdps(50):
+        e = [mpmath.exp(mpmath.mpf(v)) for v in z]
+        return [float(v / mpmath.fsum(e)) for v in e]
+
+
+def _rows(text: str, heading: str) -> list[list[str]]:
+    """The cells of the table under the heading that starts with ``heading``."""
+    section = text.split(f"\n## {heading}")[1].split("\n## ")[0]
+    lines = [line for line in section.splitlines() if line.startswith("| ")]
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_worked_example_numbers_are_the_independent_ones(lang: str, fresh: Path) -> None:
+    text = (fresh / lang / "worked-example.md").read_text(encoding="utf-8")
+    assert text == docsite.worked_example(lang)
+    z = [2.0, 1.0, 0.1]
+    s = _mp_softmax(z)
+    g = "{:.4g}".format
+    heads = {"en": ("Exponentials", "The same", "Temperature", "The Jacobian", "The gradient")}
+    heads["zh"] = ("指数", "减去", "温度", "雅可比矩阵", "独热目标")
+    exp, shift, temperature, jac, grad = heads[lang]
+
+    rows = _rows(text, exp)
+    for k in range(3):  # k, z_k, e^{z_k}, e^{z_k} / Sigma, softmax(z)
+        assert rows[k] == [str(k + 1), g(z[k]), g(np.exp(z[k])), g(s[k]), g(s[k])]
+    assert rows[3][2] == g(sum(np.exp(z))) == "11.21"
+
+    rows = _rows(text, shift)  # z - max: the largest exponent is 0 and sigma is the same
+    assert [r[1] for r in rows[:3]] == ["0", "-1", "-1.9"]
+    assert [r[3] for r in rows[:3]] == [g(v) for v in s]
+
+    rows = _rows(text, temperature)  # beta, sigma_1..3, log(s1/s2), beta(z1 - z2), s2 - s3
+    for row, beta in zip(rows, (0.5, 1.0, 2.0), strict=True):
+        sb = _mp_softmax([beta * v for v in z])
+        assert row[0] == g(beta) and row[1:4] == [g(v) for v in sb]
+        assert row[4] == row[5] == g(beta * (z[0] - z[1]))  # the log-ratio scales with beta
+        assert row[6] == f"{sb[1] - sb[2]:.3g}"
+    # the absolute gap sigma_2 - sigma_3 shrinks from beta = 1 to beta = 2 (issue 12)
+    assert [r[6] for r in rows[1:]] == ["0.144", "0.0976"]
+
+    rows = _rows(text, jac)  # J = diag(s) - s s^T, and each row's sum
+    for i, row in enumerate(rows):
+        assert row[1:4] == [g((i == j) * s[i] - s[i] * s[j]) for j in range(3)]
+        assert abs(float(row[4])) < 1e-15
+
+    rows = _rows(text, grad)  # one-hot y at class 1: the gradient sigma - y
+    y = [1.0, 0.0, 0.0]
+    for k, row in enumerate(rows):
+        assert row[1:] == [g(y[k]), g(s[k]), g(s[k] - y[k]), g(s[k] - y[k])]
+    assert g(-np.log(s[0])) in text  # the loss -log sigma_1
+
+
+def test_worked_example_is_computed_not_typed(monkeypatch) -> None:
+    monkeypatch.setattr(docsite, "WORKED_Z", (0.0, 0.0, 0.0))
+    text = docsite.worked_example("en")
+    assert text.startswith("# A worked example: $`\\mathbf{z} = (0, 0, 0)`$")
+    assert "| 1 | 0 | 1 | 0.3333 | 0.3333 |" in text  # uniform
+    assert "7.389" not in text
 
 
 def test_bad_page_requests() -> None:
@@ -143,9 +266,11 @@ FEW = ["normalization", "range"]
 
 @pytest.fixture
 def few(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """write() documents FEW only; pages of it: index.md, en/NAME.md, zh/NAME.md."""
+    """write() documents FEW only; pages of it: index.md, en/NAME.md, zh/NAME.md, and the
+    worked examples."""
     monkeypatch.setattr(docsite, "derivations", lambda: list(FEW))
-    return ["index.md", *(f"{lang}/{name}.md" for lang in ("en", "zh") for name in FEW)]
+    pages = [f"{lang}/{name}.md" for lang in ("en", "zh") for name in FEW]
+    return ["index.md", *pages, "en/worked-example.md", "zh/worked-example.md"]
 
 
 def _draw(path: Path) -> None:

@@ -5,7 +5,8 @@ For every registered derivation at K = 2 and K = 3, each step is printed with
 split at its alignment point ``&op`` into the two sides, and each side is parsed with SymPy's
 Lark LaTeX parser. The parser's symbols are mapped back to ours by their names alone (``e`` is
 Euler's number, ``z_{i}`` is the entry ``z[i]``, ``\\delta_{ij}`` is the Kronecker delta), never
-by looking at the expression printed. The result is compared with the printed expression,
+by looking at the expression printed; a quantity printed by its name (``\\Sigma_{K}``) is mapped
+back to what the derivation declared that name to be (``names`` of a step). The result is compared with the printed expression,
 written out (definitions expanded, sums, derivatives done), at every assignment of the free
 class indices allowed by the step's case, at random values of the other symbols, with mpmath
 to 45 digits (agreement to 30 is required). Where the parser offers several readings of an
@@ -55,7 +56,7 @@ from sympy.core.relational import Relational
 from sympy.parsing.latex import parse_latex
 
 import symsoftmax as ss
-from symsoftmax.output.printing import relation_latex
+from symsoftmax.output.printing import expr_latex, relation_latex, statements
 from symsoftmax.symbolic.functions import expand_definitions
 from symsoftmax.symbolic.space import ClassSpace
 
@@ -108,6 +109,10 @@ OUT_OF_REACH = (
         r"\\cdot\s*\\sum",
         r"a power or parenthesis times a sum, e^{c} \sum_{k} ...: the grammar's product "
         r"takes a \sum on its right only after a single symbol, a number or a fraction",
+    ),
+    (
+        r"\\sum_\{\S+ \\neq \S+\}",
+        r"a sum over all but one index, \sum_{k \neq i}: the grammar's limits are k=a, ^b only",
     ),
     (r"\\substack", r"a double sum \sum_{\substack{...}}: limits must be one k=a, ^b pair"),
     (r"^\(\S+, \S+\)$", "the open interval (0, 1): the grammar has no intervals or tuples"),
@@ -237,6 +242,19 @@ def _ours(parsed: sp.Basic) -> sp.Basic:
         else:
             rule[s] = sp.Symbol(name)
     return parsed.xreplace(rule)
+
+
+def _placeholders(tex: str, named: dict[str, sp.Basic]) -> tuple[str, dict]:
+    r"""``tex`` with each named quantity (``\Sigma_{K}``, declared by a step's ``names``)
+    written as a letter the parser reads, ``W_{1}``, ..., and the rule that maps those
+    letters back to the quantities the derivation declared them to be (with plain
+    symbols, as the parser's)."""
+    rule = {}
+    for n, (printed, quantity) in enumerate(named.items(), start=1):
+        if printed in tex:
+            tex = tex.replace(printed, f"W_{{{n}}}")
+            rule[sp.Indexed(sp.IndexedBase("W"), n)] = _plain(quantity)
+    return tex, rule
 
 
 # ------------------------------------------------------------------------ comparing
@@ -409,8 +427,10 @@ def _sides(expr: sp.Basic, text: str) -> tuple[list[tuple[str, sp.Basic, str]], 
     return [("lhs", left, text[: m.start()]), ("rhs", right, text[m.end() :])], None
 
 
-def _formula(name: str, K: int, number: int, side: str, expr: sp.Basic, tex: str, step, space):
-    prepared = prepare(tex)
+def _formula(
+    name: str, K: int, number: int, side: str, expr: sp.Basic, tex: str, step, space, named
+):
+    prepared, placeholders = _placeholders(prepare(tex), named)
     reasons = tuple(why for pattern, why in OUT_OF_REACH if re.search(pattern, prepared))
     readings, error = _readings(prepared)
     problem = None
@@ -430,7 +450,8 @@ def _formula(name: str, K: int, number: int, side: str, expr: sp.Basic, tex: str
         else:
             original = expand_definitions(expr)
             rng = random.Random(f"{name}/{K}/{number}/{side}")
-            miss = _mismatch(original, [_ours(r) for r in readings], space, step.case, rng)
+            ours = [expand_definitions(_ours(r).xreplace(placeholders)) for r in readings]
+            miss = _mismatch(original, ours, space, step.case, rng)
             if miss:
                 problem = (
                     f"PRINTED WRONGLY: {sp.sstr(expr)} prints as {tex!r}, which the parser "
@@ -447,9 +468,11 @@ def survey(name: str, K: int) -> tuple[Formula, ...]:
     d = ss.derive(name, K=K)
     document = d.to_latex()
     found = []
+    named = {expr_latex(name): quantity for step in d.steps for quantity, name in step.names}
+    printed = statements(d)
     for number, step in enumerate(d.steps, start=1):
         try:
-            text = relation_latex(step.expr)
+            text = relation_latex(printed[number - 1])
         except Exception as exc:  # the printer itself fails: a bug
             problem = f"the printer raises {type(exc).__name__}: {exc}"
             found.append(Formula(name, K, number, "both", step.expr, "", "", (), 0, None, problem))
@@ -460,7 +483,7 @@ def survey(name: str, K: int) -> tuple[Formula, ...]:
                 Formula(name, K, number, "both", step.expr, text, "", (), 0, None, problem)
             )
         for side, expr, tex in sides:
-            f = _formula(name, K, number, side, expr, tex, step, step.space or d.space)
+            f = _formula(name, K, number, side, expr, tex, step, step.space or d.space, named)
             if tex not in document:  # what is parsed must be what to_latex() prints
                 f = dataclasses.replace(f, problem=f"{tex!r} is not in to_latex()")
             found.append(f)
@@ -526,8 +549,8 @@ WRONG_PRINTOUTS = [
     ),
     pytest.param(sp.exp(_c) * sp.exp(_z[_i]), r"e^{c} e^{{z}_{j}}", id="index"),
     pytest.param(
-        sp.Sum((1 - sp.KroneckerDelta(_i, _k)) * sp.exp(_z[_k]), (_k, 1, 3)),
-        r"\sum_{k=1}^{3} \left(1 + \delta_{i k}\right) e^{{z}_{k}}",
+        sp.Sum((1 + sp.KroneckerDelta(_i, _k)) * sp.exp(_z[_k]), (_k, 1, 3)),
+        r"\sum_{k=1}^{3} \left(1 - \delta_{i k}\right) e^{{z}_{k}}",
         id="sign",
     ),
     pytest.param(sp.exp(_c + _z[_i]), r"e^{c} + {z}_{i}", id="extent of an exponent"),
@@ -551,7 +574,7 @@ def test_a_wrong_printout_is_caught(expr: sp.Basic, wrong: str) -> None:
     step = ss.Step(sp.Eq(expr, 0, evaluate=False), "")
     sides, _ = _sides(step.expr, relation_latex(step.expr))
     side, _, printed = sides[0]
-    good = _formula("mutation", 3, 1, side, expr, printed, step, _SPACE)
-    bad = _formula("mutation", 3, 1, side, expr, wrong, step, _SPACE)
+    good = _formula("mutation", 3, 1, side, expr, printed, step, _SPACE, {})
+    bad = _formula("mutation", 3, 1, side, expr, wrong, step, _SPACE, {})
     assert good.round_trips, good.problem
     assert bad.problem and bad.problem.startswith("PRINTED WRONGLY"), bad.problem

@@ -4,22 +4,27 @@ same bytes twice); input checks; matplotlib imported lazily and only when needed
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import mpmath
 import numpy as np
 import pytest
 import scipy.special
 
 from symsoftmax import gallery
-from symsoftmax.output import plots
+from symsoftmax.output import fonts, plots
 
 pytest.importorskip(
     "matplotlib", reason="matplotlib is the 'plot' extra: pip install 'symsoftmax[plot]'"
 )
 
 import matplotlib.image
+import matplotlib.text
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -101,11 +106,19 @@ def entropy(p: np.ndarray) -> np.ndarray:
     return scipy.special.entr(p).sum(axis=-1)
 
 
+def mp_softmax(z: np.ndarray) -> np.ndarray:
+    """softmax at 50 digits with mpmath, written out: e^{z_k} / sum_j e^{z_j}."""
+    with mpmath.workdps(50):
+        e = [mpmath.exp(mpmath.mpf(float(v))) for v in z]
+        total = mpmath.fsum(e)
+        return np.array([float(v / total) for v in e])
+
+
 @pytest.mark.parametrize(
     ("z", "betas"),
     [
         ((2.0, 1.0, 0.1), (0.25, 1.0, 4.0)),  # the defaults
-        ((3.0, 1.0, 0.0, -1.0, 2.0), (0.5, 2.0)),
+        ((3.0, 1.0, 0.0, -1.0, 3.0), (0.5, 2.0)),  # a tie: the limit is uniform on 2
         ((0.0, -1000.0), (1.0,)),  # sigma = (1, 0) exactly: 0 log 0 = 0
     ],
 )
@@ -114,13 +127,31 @@ def test_temperature_bars_and_entropy(z, betas) -> None:
     fig = plots.temperature(z=z, betas=betas)
     bars, curve = fig.axes
     K = len(z)
-    heights = np.array([bar.get_height() for bar in bars.patches]).reshape(len(betas), K)
-    for beta, row in zip(betas, heights, strict=True):
-        np.testing.assert_allclose(row, scipy.special.softmax(beta * z), rtol=1e-12, atol=1e-300)
+    heights = np.array([bar.get_height() for bar in bars.patches]).reshape(len(betas) + 1, K)
+    for beta, row in zip(betas, heights[:-1], strict=True):
+        np.testing.assert_allclose(row, mp_softmax(beta * z), rtol=1e-13, atol=1e-300)
+    # the last group: beta -> infinity, uniform on the arg-max set (one-hot if unique)
+    top = z == z.max()
+    np.testing.assert_array_equal(heights[-1], top / top.sum())
+    gids = [bar.get_gid() for bar in bars.patches]
+    assert gids == [f"beta-{n}" for n in range(len(betas)) for _ in z] + ["beta-inf"] * K
     # each group of bars sits over its class k = 1..K
-    centers = np.array([b.get_x() + b.get_width() / 2 for b in bars.patches]).reshape(len(betas), K)
-    np.testing.assert_allclose(centers.mean(axis=0), np.arange(1, K + 1))
-    entropy_line, *dots, log_K = curve.lines
+    centers = np.array([b.get_x() + b.get_width() / 2 for b in bars.patches])
+    np.testing.assert_allclose(centers.reshape(-1, K).mean(axis=0), np.arange(1, K + 1))
+    # every bar has its value written over it
+    assert [t.get_text() for t in bars.texts] == [f"{h:.3g}" for h in heights.ravel()]
+    # and a bar too low to see has a cap in its color at its height, over its width
+    caps = [c for c in bars.collections if c.get_gid() == "cap"]
+    low = heights.ravel() < 0.0125
+    segments = [segment for c in caps for segment in c.get_segments()]
+    assert len(segments) == np.count_nonzero(low)
+    for segment, bar in zip(segments, np.array(bars.patches)[low], strict=True):
+        assert segment[0][1] == segment[1][1] == bar.get_height()
+        assert (segment[0][0], segment[1][0]) == pytest.approx(
+            (bar.get_x(), bar.get_x() + bar.get_width())
+        )
+
+    entropy_line, *dots = [line for line in curve.lines if line.get_gid() is None]
     beta = entropy_line.get_xdata()
     np.testing.assert_allclose(beta, np.geomspace(1e-2, 1e2, 200))
     H = entropy_line.get_ydata()
@@ -134,15 +165,34 @@ def test_temperature_bars_and_entropy(z, betas) -> None:
         np.testing.assert_allclose(
             dot.get_ydata(), [entropy(scipy.special.softmax(beta_n * z))], atol=1e-12
         )
-    np.testing.assert_allclose(log_K.get_ydata(), [np.log(K)] * 2)  # H <= log K, uniform
+    limits = {line.get_gid(): line.get_ydata()[0] for line in curve.lines if line.get_gid()}
+    assert limits["beta-zero-limit"] == pytest.approx(np.log(K), rel=1e-15)  # uniform
+    assert limits["beta-inf-limit"] == pytest.approx(np.log(top.sum()), abs=1e-15)  # log m
+    notes = " ".join(t.get_text() for t in curve.texts)
+    assert f"{np.log(K):.3g}" in notes and ("one-hot" if top.sum() == 1 else "2 largest") in notes
     for ax in (bars, curve):
         assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
-    assert len(bars.get_legend().get_texts()) == len(betas)
+    assert len(bars.get_legend().get_texts()) == len(betas) + 1
 
 
 def test_temperature_grid_follows_beta_span() -> None:
     (line, *_) = plots.temperature(beta_span=(0.5, 50.0), num=7).axes[1].lines
     np.testing.assert_allclose(line.get_xdata(), np.geomspace(0.5, 50.0, 7))
+
+
+@pytest.mark.parametrize(
+    ("z", "limit"),
+    [
+        ([2.0, 1.0, 0.1], [1.0, 0.0, 0.0]),
+        ([1.0, 1.0, 0.0], [0.5, 0.5, 0.0]),
+        ([-3.0, -3.0, -3.0], [1 / 3, 1 / 3, 1 / 3]),
+        ([0.0, 0.0], [0.5, 0.5]),
+        ([1e300, -1e300], [1.0, 0.0]),
+        ([1.0, 1.0 + 2e-16, 0.0], [0.0, 1.0, 0.0]),  # one ulp apart: not a tie
+    ],
+)
+def test_cold_limit_is_uniform_on_the_arg_max_set(z, limit) -> None:
+    np.testing.assert_allclose(plots.cold_limit(z), limit, rtol=1e-15)
 
 
 # -- the Jacobian heat map ------------------------------------------------------------------
@@ -153,16 +203,157 @@ def test_jacobian_heat_map(z) -> None:
     fig = plots.jacobian(z=z)
     ax, colorbar = fig.axes
     (image,) = ax.images
-    s = scipy.special.softmax(np.array(z))
+    s = mp_softmax(np.array(z))
     J = np.diag(s) - np.outer(s, s)  # the oracle, written out
     np.testing.assert_allclose(image.get_array(), J, rtol=1e-12, atol=1e-15)
     vmin, vmax = image.get_clim()
     assert vmin == -vmax and vmax == pytest.approx(np.max(np.abs(J)))  # centered at 0
     assert image.get_cmap().name == "RdBu_r"  # diverging
-    texts = [t.get_text() for t in ax.texts]
-    assert texts == [f"{value:.3f}" for value in J.ravel()]
+    K = len(z)
+    cells = [t for t in ax.texts if t.get_gid() is None]
+    assert [t.get_text() for t in cells] == [
+        f"{v:.3f}".replace("-0.000", "0.000") for v in J.ravel()
+    ]
+    # the last column: each row's sum, at x = K, measured on the drawn numbers
+    sums = {t.get_gid(): t for t in ax.texts if t.get_gid()}
+    drawn = np.asarray(image.get_array())
+    for i in range(K):
+        text = sums[f"row-sum-{i}"]
+        assert text.get_position() == (K, i) and text.get_text() == "0.000"
+    assert ax.get_xticklabels()[-1].get_text() == r"$\Sigma_j\, J_{ij}$"
+    # the statement under the map quotes what was measured on the drawn numbers
+    note = fig.get_supxlabel()
+    assert f"= {np.max(np.abs(drawn - drawn.T)):.1g})" in note and "symmetric" in note
+    assert f"= {np.max(np.abs(drawn.sum(axis=1))):.1g})" in note and "rows sum to 0" in note
+    assert np.max(np.abs(drawn.sum(axis=1))) < 1e-15 and np.array_equal(drawn, drawn.T)
     assert colorbar.get_ylabel()
     assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+
+
+# -- the K = 3 simplex ----------------------------------------------------------------------
+
+
+def test_simplex_sends_each_line_to_one_point_inside_the_triangle() -> None:
+    points = [(2.0, 1.0, 0.1), (-1.0, 0.5, 0.0), (30.0, 0.0, -30.0)]
+    fig = plots.simplex(points=points, shifts=(-3.0, 5.0))
+    space, plane = fig.axes
+    for n, z in enumerate(points):
+        (image,) = [line for line in plane.lines if line.get_gid() == f"image-{n}"]
+        xy = image.get_xydata()
+        assert len(xy) == 5  # five values of c on the line z + c 1
+        # sigma(z + c 1) = sigma(z): the five images are one point, sigma(z) in the plane
+        expected = mp_softmax(np.array(z)) @ plots.CORNERS
+        np.testing.assert_allclose(xy, np.tile(expected, (5, 1)), rtol=1e-12, atol=1e-15)
+    # the image of the grid lies strictly inside the triangle: barycentric coordinates > 0
+    grid = np.vstack([line.get_xydata() for line in plane.lines if line.get_gid() == "grid"])
+    corners = plots.CORNERS
+    T = np.column_stack([corners[0] - corners[2], corners[1] - corners[2]])
+    bary = np.linalg.solve(T, (grid - corners[2]).T).T
+    assert np.all(bary > 0) and np.all(bary.sum(axis=1) < 1)
+    assert plane.get_title() and space.get_title()
+
+
+def test_to_triangle_sends_the_corners_and_the_center() -> None:
+    np.testing.assert_allclose(plots.to_triangle(np.eye(3)), plots.CORNERS)
+    np.testing.assert_allclose(plots.to_triangle([1 / 3] * 3), [0.5, np.sqrt(3) / 6])
+
+
+# -- over-parameterization --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def experiment():
+    from symsoftmax.regression.experiment import overparameterization
+
+    return overparameterization(m=60)
+
+
+def test_overparameterization_shows_the_row_shift_and_equal_probabilities(experiment) -> None:
+    from symsoftmax.regression import figure
+
+    fig = figure.overparameterization(experiment)
+    (top_left, top_right), (bottom_left, bottom_right) = np.reshape(fig.axes, (2, 2))
+    for left, right, c in (
+        (top_left, top_right, experiment.plain),
+        (bottom_left, bottom_right, experiment.decayed),
+    ):
+        heights = np.array([bar.get_height() for bar in left.patches])
+        a, b = np.split(heights, 2)
+        np.testing.assert_array_equal(a, c.a.theta.ravel())
+        np.testing.assert_array_equal(b, c.b.theta.ravel())
+        # the diamonds: Theta_b + 1 psi^T with psi the mean row of Theta_a - Theta_b,
+        # recomputed here; they sit on the bars of Theta_a
+        (shifted,) = [line for line in left.lines if line.get_gid() == "shifted"]
+        psi = (c.a.theta - c.b.theta).mean(axis=0)
+        np.testing.assert_allclose(shifted.get_ydata(), (c.b.theta + psi).ravel(), atol=1e-12)
+        np.testing.assert_allclose(shifted.get_ydata(), a, atol=1e-7)
+        assert shifted.get_markersize() >= 8 and shifted.get_markerfacecolor() == "white"
+        assert r"\psi = \frac{1}{K}\sum_k\, (\theta_{a,k} - \theta_{b,k})" in left.get_xlabel()
+        # per sample s, the largest probability difference, against scipy's softmax
+        (gaps,) = [line for line in right.lines if line.get_gid() == "gaps"]
+        ha = scipy.special.softmax(experiment.X @ c.a.theta.T, axis=1)
+        hb = scipy.special.softmax(experiment.X @ c.b.theta.T, axis=1)
+        expected = np.maximum(np.abs(ha - hb).max(axis=1), np.finfo(float).tiny)
+        np.testing.assert_allclose(gaps.get_ydata(), expected, rtol=1e-6, atol=1e-15)
+        assert np.all(gaps.get_ydata() < 1e-9)  # the same probabilities
+        np.testing.assert_array_equal(gaps.get_xdata(), np.arange(1, len(experiment.X) + 1))
+        assert right.get_xlabel() == "sample s" and "x_s" in right.get_ylabel()
+    assert np.linalg.norm(experiment.plain.psi) > 1  # without decay: a real shift
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [
+        r"$\Theta_a$",
+        r"$\Theta_b$",
+        r"$\Theta_b + \mathbf{1}\psi^T$",
+    ]
+
+
+# -- Chinese figures ---------------------------------------------------------------------------
+
+
+def _cjk_font() -> str:
+    try:
+        return fonts.cjk_font()
+    except FileNotFoundError as err:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(str(err))
+
+
+def test_the_chinese_font_draws_at_every_size() -> None:
+    """AR PL UMing has the glyphs but draws nothing at 8–11 pt: the font chosen must ink
+    a Chinese character at every size a figure uses."""
+    name = _cjk_font()
+    for size in (6, 7, 8, 9, 10, 11, 12, 14):
+        fig = Figure(figsize=(1, 1), dpi=100)
+        fig.text(0.1, 0.3, "图类", fontfamily=[name], fontsize=size)
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        ink = np.asarray(canvas.buffer_rgba())[..., :3] < 128
+        assert ink.sum() > 10, f"{name} draws nothing at {size} pt"
+
+
+@pytest.mark.parametrize("name", gallery.NAMES)
+def test_chinese_figures_have_chinese_words_and_the_same_numbers(name: str, experiment) -> None:
+    _cjk_font()
+    options = {"result": experiment} if name == "overparameterization" else {}
+    en, zh = (gallery.figure(name, lang=lang, **options) for lang in ("en", "zh"))
+    texts = [t.get_text() for t in zh.findobj(matplotlib.text.Text)]
+    assert any(re.search("[\u4e00-\u9fff]", t) for t in texts)  # words in Chinese
+    for t in texts:  # and never Chinese inside $...$ (mathtext has no Chinese glyphs)
+        assert not ("$" in t and re.search("[\u4e00-\u9fff]", t)), t
+    english = [t.get_text() for t in en.findobj(matplotlib.text.Text)]
+    assert not any(re.search("[\u4e00-\u9fff]", t) for t in english)
+    # the same data drawn: every line and bar of the two figures holds the same numbers
+    for a, b in zip(en.axes, zh.axes, strict=True):
+        for la, lb in zip(a.lines, b.lines, strict=True):
+            np.testing.assert_array_equal(la.get_xydata(), lb.get_xydata())
+        assert [p.get_height() for p in a.patches if hasattr(p, "get_height")] == [
+            p.get_height() for p in b.patches if hasattr(p, "get_height")
+        ]
+
+
+def test_an_unknown_language_is_refused() -> None:
+    with pytest.raises(ValueError, match="lang"):
+        plots.jacobian(lang="fr")
 
 
 # -- by name, saving --------------------------------------------------------------------------

@@ -18,7 +18,9 @@ SHIFT = Text(
 
 def _exp_sum(S: ClassSpace, over: sp.Symbol | None = None, shift: sp.Expr = 0) -> sp.Expr:
     k = over or S.k
-    return sp.Sum(sp.exp(S.z[k] + shift), (k, 1, S.K))
+    with sp.evaluate(False):  # z_k + c, as written
+        exponent = S.z[k] + shift if shift != 0 else S.z[k]
+    return sp.Sum(sp.exp(exponent), (k, 1, S.K))
 
 
 def definition(S: ClassSpace) -> list[Line]:

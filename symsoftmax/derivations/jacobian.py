@@ -18,6 +18,11 @@ def _quotient(
         return (numerator_derivative * total - numerator * sum_derivative) / total**2
 
 
+def _minus(a: sp.Expr, b: sp.Expr) -> sp.Expr:
+    """a - b as written (SymPy would print -b + a)."""
+    return sp.Add(a, sp.Mul(-1, b, evaluate=False), evaluate=False)
+
+
 def matrix_form(S: ClassSpace) -> sp.ImmutableMatrix:
     """diag(sigma) - sigma sigma^T written out for a concrete K, entries as in the note:
     sigma_a (1 - sigma_a) on the diagonal, -sigma_a sigma_b off it (unevaluated)."""
@@ -51,6 +56,7 @@ def jacobian(S: ClassSpace) -> list[Line]:
                 r"由定义，$\sigma_i = e^{z_i} / \Sigma_K$，其中 $\Sigma_K = \sum_k e^{z_k}$",
             ),
             label="definition",
+            names={total: "Sigma_K"},
         ),
         Line(
             sp.Eq(
@@ -82,7 +88,7 @@ def jacobian(S: ClassSpace) -> list[Line]:
     ]
     lines.append(
         Line(
-            sp.Eq(d_ii, si * (1 - si), evaluate=False),
+            sp.Eq(d_ii, sp.Mul(si, 1 - si, evaluate=False), evaluate=False),
             Text(r"definition of $\sigma_i$", r"$\sigma_i$ 的定义"),
             sp.Eq(i, j),
             label="case_same",
@@ -99,13 +105,17 @@ def jacobian(S: ClassSpace) -> list[Line]:
     ]
     lines += [
         Line(
-            sp.Eq(d_ij, -si * sj, evaluate=False),
+            sp.Eq(d_ij, sp.Mul(-1, si, sj, evaluate=False), evaluate=False),
             Text(r"definition of $\sigma_i$ and $\sigma_j$", r"$\sigma_i$ 与 $\sigma_j$ 的定义"),
             sp.Ne(i, j),
             label="case_other",
         ),
         Line(
-            sp.Eq(d_ij, si * (sp.KroneckerDelta(i, j) - sj), evaluate=False),
+            sp.Eq(
+                d_ij,
+                sp.Mul(si, _minus(sp.KroneckerDelta(i, j), sj), evaluate=False),
+                evaluate=False,
+            ),
             Text(
                 r"both cases at once, with the Kronecker delta $\delta_{ij}$",
                 r"用 Kronecker $\delta_{ij}$ 把两种情况合写成一个公式",
@@ -132,7 +142,11 @@ def jacobian(S: ClassSpace) -> list[Line]:
     rest = sp.Sum((1 - sp.KroneckerDelta(i, k)) * sp.exp(z[k]), (k, 1, K))
     lines += [
         Line(
-            sp.Eq(sp.Derivative(Sigmoid(x), x), Sigmoid(x) * (1 - Sigmoid(x)), evaluate=False),
+            sp.Eq(
+                sp.Derivative(Sigmoid(x), x),
+                sp.Mul(Sigmoid(x), _minus(1, Sigmoid(x)), evaluate=False),
+                evaluate=False,
+            ),
             Text(
                 "the derivative of the logistic sigmoid $s$ is $s (1 - s)$",
                 "logistic Sigmoid 函数 $s$ 的导数为 $s (1 - s)$",
@@ -142,7 +156,7 @@ def jacobian(S: ClassSpace) -> list[Line]:
         Line(
             sp.Eq(
                 sp.Derivative(si, z[i]),
-                sp.Subs(sp.Derivative(Sigmoid(x), x), x, z[i] - sp.log(rest)),
+                sp.Subs(sp.Derivative(Sigmoid(x), x), x, _minus(z[i], sp.log(rest))),
                 evaluate=False,
             ),
             Text(

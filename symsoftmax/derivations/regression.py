@@ -275,6 +275,7 @@ def _hessian_blocks(S: ClassSpace) -> list[Line]:
         1,
         lambda a, _: sp.Sum(sum(second(a + 1, b) * _psi[b] for b in range(1, n + 1)), (j, 1, K)),
     )
+    features = Text(rf"$n = {n}$ features", rf"$n = {n}$ 个特征")
     return [
         Line(
             sp.Eq(per_sample, split, evaluate=False),
@@ -287,6 +288,7 @@ def _hessian_blocks(S: ClassSpace) -> list[Line]:
                 r"（因为 $\sum_k y_k = 1$），所以两者的 Hessian 矩阵相同",
             ),
             label="sample_cost",
+            special=features,
         ),
         Line(
             sp.Eq(block, sp.MatMul(weight, outer, evaluate=False), evaluate=False),
@@ -303,20 +305,22 @@ def _hessian_blocks(S: ClassSpace) -> list[Line]:
                 rf"（此处对 $n = {n}$ 证明；$H$ 是各 $H_{{x_s}}$ 的平均）",
             ),
             label="blocks",
+            special=features,
         ),
         Line(
             sp.Eq(row, sp.zeros(n, 1), evaluate=False),
             Text(
-                r"block row $i$ of $H_x (\psi; \dots; \psi)$ is "
-                r"$\sum_j h_i (\delta_{ij} - h_j)\, x x^{T} \psi = 0$, as "
-                r"$\sum_j h_i (\delta_{ij} - h_j) = 0$: $(\psi; \dots; \psi)$ is in the null "
-                r"space of $H_x$ for every $\psi$",
-                r"$H_x (\psi; \dots; \psi)$ 的第 $i$ 个块行等于 "
-                r"$\sum_j h_i (\delta_{ij} - h_j)\, x x^{T} \psi = 0$，因为 "
-                r"$\sum_j h_i (\delta_{ij} - h_j) = 0$：对任意 $\psi$，$(\psi; \dots; \psi)$ "
-                r"都属于 $H_x$ 的零空间",
+                r"block $i$ of $H_x (\mathbf{1} \otimes \psi)$ is "
+                r"$\sum_j h_i (\delta_{ij} - h_j)\, x x^{T} \psi$, which is 0 as "
+                r"$\sum_j h_i (\delta_{ij} - h_j) = 0$: for every $\psi$, "
+                r"$\mathbf{1} \otimes \psi = (\psi; \dots; \psi)$ is in the null space of $H_x$",
+                r"$H_x (\mathbf{1} \otimes \psi)$ 的第 $i$ 块为 "
+                r"$\sum_j h_i (\delta_{ij} - h_j)\, x x^{T} \psi$，由 "
+                r"$\sum_j h_i (\delta_{ij} - h_j) = 0$ 知其为零。因此对任意 $\psi$，"
+                r"$\mathbf{1} \otimes \psi = (\psi; \dots; \psi)$ 都在 $H_x$ 的零空间中",
             ),
             label="null_vector",
+            special=features,
         ),
     ]
 

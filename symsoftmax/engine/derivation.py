@@ -36,7 +36,7 @@ _LABEL = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 @dataclass(frozen=True, init=False)
 class Line:
-    """One step as its author writes it, before a language is chosen.
+    r"""One step as its author writes it, before a language is chosen.
 
     Args:
         expr: the SymPy relation that the line asserts.
@@ -46,6 +46,14 @@ class Line:
         label: a name by which code finds the step (lower case, digits, ``_``).
         space: the classes the line speaks of, when not the derivation's own (a remark
             about K = 2 inside a derivation for any K).
+        special: the special case the line is about, in words (``"$n = 2$ features"``);
+            printed as a block headed "Special case ..." that holds the consecutive lines
+            of the same case. A line with a ``space`` of another concrete K is a special
+            case ``$K = ...$`` without saying so.
+        names: quantities named by this line, ``{expression: name}``: from the next line
+            on, printers write the name (a :class:`~sympy.Symbol` or a string such as
+            ``"Sigma_K"``, printed :math:`\Sigma_K`) wherever the expression occurs.
+            Only printing uses names; the checks see the expressions.
 
     Example:
         >>> import symsoftmax as ss
@@ -59,6 +67,8 @@ class Line:
     case: sp.Basic | None
     label: str | None
     space: ClassSpace | None
+    special: Text | None
+    names: tuple[tuple[sp.Basic, sp.Symbol], ...]
 
     def __init__(
         self,
@@ -68,6 +78,8 @@ class Line:
         label: str | None = None,
         *,
         space: ClassSpace | None = None,
+        special: str | Mapping[str, str] | Text | None = None,
+        names: Mapping[sp.Basic, sp.Symbol | str] | None = None,
     ) -> None:
         if not isinstance(expr, sp.Basic):
             raise TypeError(f"a line's statement must be a SymPy relation, got {expr!r}")
@@ -78,6 +90,10 @@ class Line:
         object.__setattr__(self, "case", case)
         object.__setattr__(self, "label", label)
         object.__setattr__(self, "space", space)
+        if special is None and space is not None and not space.symbolic:
+            special = Text({lang: f"$K = {space.K}$" for lang in Lang})
+        object.__setattr__(self, "special", None if special is None else Text.of(special))
+        object.__setattr__(self, "names", _names(names or {}))
 
     def __repr__(self) -> str:
         extra = "".join(
@@ -86,6 +102,20 @@ class Line:
             if value is not None
         )
         return f"Line({self.expr}{extra})"
+
+
+def _names(names: Mapping[sp.Basic, sp.Symbol | str]) -> tuple[tuple[sp.Basic, sp.Symbol], ...]:
+    """``{expression: name}`` checked, each name a Symbol."""
+    out = []
+    for expr, name in names.items():
+        if not isinstance(expr, sp.Basic):
+            raise TypeError(f"a named quantity must be a SymPy expression, got {expr!r}")
+        if isinstance(name, str):
+            name = sp.Symbol(name)
+        if not isinstance(name, sp.Symbol):
+            raise TypeError(f"the name of {expr} must be a str or a Symbol, got {name!r}")
+        out.append((expr, name))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -99,6 +129,8 @@ class Step:
         space: the classes the line speaks of, when not the derivation's own.
         label: the name by which code finds it, or None.
         number: its 1-based position, as printed.
+        special: the special case it is about, in the derivation's language, or None.
+        names: quantities it names, ``((expression, Symbol), ...)``, printed by name after it.
     """
 
     expr: sp.Basic
@@ -107,6 +139,8 @@ class Step:
     space: ClassSpace | None = None
     label: str | None = None
     number: int = 0
+    special: str | None = None
+    names: tuple[tuple[sp.Basic, sp.Symbol], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,7 +178,16 @@ class Derivation:
                 f"{self.result_label!r}, but the steps are labelled {labels}"
             )
         steps = tuple(
-            Step(line.expr, line.reason(self.lang), line.case, line.space, line.label, number)
+            Step(
+                line.expr,
+                line.reason(self.lang),
+                line.case,
+                line.space,
+                line.label,
+                number,
+                None if line.special is None else line.special(self.lang),
+                line.names,
+            )
             for number, line in enumerate(self.lines, start=1)
         )
         object.__setattr__(self, "steps", steps)

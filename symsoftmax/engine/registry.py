@@ -206,11 +206,12 @@ def _complete(entry: Entry, lines: list[Line]) -> None:
     if missing := entry.title.missing(entry.languages):
         raise ValueError(f"derivation {entry.name!r}: the title has no {missing[0].value} text")
     for number, line in enumerate(lines, start=1):
-        if missing := line.reason.missing(entry.languages):
-            raise ValueError(
-                f"derivation {entry.name!r}, step {number}: the reason has no "
-                f"{missing[0].value} text"
-            )
+        for what, words in (("reason", line.reason), ("special case", line.special)):
+            if words is not None and (missing := words.missing(entry.languages)):
+                raise ValueError(
+                    f"derivation {entry.name!r}, step {number}: the {what} has no "
+                    f"{missing[0].value} text"
+                )
 
 
 @lru_cache(maxsize=256)

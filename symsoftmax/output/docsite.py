@@ -2,21 +2,26 @@ r"""Documentation generated from the derivations: an index and a page per deriva
 
 ``symsoftmax docs DIR`` (or :func:`write`) writes
 
-- ``DIR/index.md``: every registered derivation, its result and links to its pages;
-- ``DIR/en/NAME.md`` and ``DIR/zh/NAME.md``: the result, a table of the steps (statement and
-  justification) for any number of classes K and for K = 3, and the derivation's figure;
-- ``DIR/figures/NAME.png``: the figures of :mod:`symsoftmax.gallery` (with the ``plot``
-  extra);
-- ``DIR/typeset/NAME-en.png`` and ``NAME-zh.png``: the first page of the standalone LaTeX
-  document, typeset by pdflatex and xelatex (:mod:`symsoftmax.output.typeset`), for the
-  derivations in :data:`TYPESET`.
+- ``DIR/index.md``: every registered derivation, its result and links to its pages; the
+  notation used on every page; the references;
+- ``DIR/en/NAME.md`` and ``DIR/zh/NAME.md``: the result, then the derivation as
+  :func:`symsoftmax.output.printing.markdown` prints it (display chains, each reason above
+  its line) for any number of classes K and for K = 3, and the derivation's figure in the
+  page's language with its caption;
+- ``DIR/en/worked-example.md`` and ``DIR/zh/worked-example.md``: softmax at
+  :data:`WORKED_Z` with numbers, every one computed when the page is made
+  (:func:`worked_example`);
+- ``DIR/figures/NAME-LANG.png``: the figures of :mod:`symsoftmax.gallery`, in each
+  language (with the ``plot`` extra);
+- ``DIR/typeset/NAME-LANG.png``: every page of the standalone LaTeX document, typeset by
+  pdflatex and xelatex and cropped to the text (:func:`symsoftmax.output.typeset.render`),
+  for the derivations in :data:`TYPESET`.
 
 Each page is written only after its derivation has been verified (:meth:`Derivation.verify`,
-for any K and for K = 3), so a page never shows a step that does not hold. The math is the
-printed formula of each step, as :func:`symsoftmax.output.printing.expr_latex` prints it; GitHub renders it
-(``$$`` blocks, and inline math written as ``$`...`$`` so that Markdown leaves backslashes
-and braces alone). The repository's ``docs/`` is this output, and a test regenerates it and
-fails when it differs.
+for any K and for K = 3), so a page never shows a step that does not hold. GitHub renders
+the math (``$$`` blocks, and inline math written as ``$`...`$`` so that Markdown leaves
+backslashes and braces alone). Pages name other derivations by their titles. The
+repository's ``docs/`` is this output, and a test regenerates it and fails when it differs.
 
 Writing is all or nothing: every file is made in a new directory next to ``DIR`` and moved
 into ``DIR`` only when all of them were made. ``DIR/.symsoftmax-docs`` lists the files the
@@ -34,17 +39,34 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from functools import partial
 from os import PathLike
 from pathlib import Path
 
+import numpy as np
+
+from .. import numeric
 from ..engine import Derivation, Lang, derivations, derive
 from .languages import resources
-from .printing import expr_latex, justification
+from .printing import expr_latex, markdown
 from .typeset import PACKAGES, render, require
 
-__all__ = ["MANIFEST", "TYPESET", "OverwriteError", "index", "page", "write"]
+__all__ = [
+    "FIGURES",
+    "MANIFEST",
+    "NOTATION",
+    "REFERENCES",
+    "TYPESET",
+    "WORKED",
+    "WORKED_Z",
+    "OverwriteError",
+    "figure_of",
+    "index",
+    "page",
+    "worked_example",
+    "write",
+]
 
 #: The concrete number of classes shown beside the symbolic-K derivation.
 K_EXAMPLE = 3
@@ -52,10 +74,62 @@ K_EXAMPLE = 3
 #: The derivations whose standalone document is typeset and shown as an image (any K).
 TYPESET = ("jacobian",)
 
+#: The figure a derivation's page shows, where it is not the figure of its own name.
+FIGURES = {"shift_invariance": "simplex"}
+
+#: The name of the worked example's page (``en/worked-example.md``).
+WORKED = "worked-example"
+
+#: The logits of the worked example, and its inverse temperatures and one-hot target class.
+WORKED_Z = (2.0, 1.0, 0.1)
+_WORKED_BETAS = (0.5, 1.0, 2.0)
+_WORKED_TARGET = 1
+
+#: Significant digits of the worked example's numbers.
+_DIGITS = 4
+
+#: The rows of the notation table on the index: a symbol (LaTeX) and its meaning's key.
+NOTATION: tuple[tuple[str, str], ...] = (
+    (r"\mathbf{z} = (z_1, \dots, z_K)", "notation_logits"),
+    (r"\sigma = \sigma(\mathbf{z}),\ \sigma_i = \sigma(\mathbf{z})_i", "notation_outputs"),
+    (r"\Sigma_K = \sum_k e^{z_k}", "notation_sum"),
+    (r"\operatorname{LSE}(\mathbf{z}) = \log \Sigma_K", "notation_lse"),
+    (r"J = \partial\sigma/\partial\mathbf{z}", "notation_jacobian"),
+    (r"\mathbf{y}", "notation_target"),
+    (r"\beta", "notation_beta"),
+    (r"\Theta", "notation_theta"),
+    (r"L(\Theta)", "notation_cost"),
+    (r"\mathbf{1}\psi^T", "notation_null"),
+    (r"s,\ a", "notation_samples"),
+    (r"t", "notation_positions"),
+)
+
+#: The references of the index: the source note, and the works the pages follow.
+REFERENCES: tuple[str, ...] = (
+    "The source note, «Softmax函数» (in Chinese): the softmax function, its properties "
+    "and its Jacobian derived case by case. Each of its claims is a derivation here.",
+    "UFLDL Tutorial, “Softmax Regression”, Stanford University, "
+    "<http://ufldl.stanford.edu/tutorial/supervised/SoftmaxRegression/>: the notation of "
+    "the regression pages, and the over-parameterization of softmax regression.",
+    "C. M. Bishop, *Pattern Recognition and Machine Learning*, Springer, 2006, §4.3.4 "
+    "(multiclass logistic regression).",
+    "I. Goodfellow, Y. Bengio and A. Courville, *Deep Learning*, MIT Press, 2016, "
+    "§6.2.2.3 (softmax units for multinoulli output distributions), "
+    "<https://www.deeplearningbook.org/>.",
+    "P. Blanchard, D. J. Higham and N. J. Higham, “Accurately computing the log-sum-exp "
+    "and softmax functions”, *IMA Journal of Numerical Analysis* 41(4), 2311–2330, 2021, "
+    "<https://doi.org/10.1093/imanum/draa038>: the numerics of `ss.numeric`.",
+)
+
 
 def _word(lang: Lang, key: str, *, name: str = "") -> str:
     """A fixed word of the pages in ``lang`` (see :mod:`.languages`)."""
     return resources(lang).words[key].format(name=name, K=K_EXAMPLE)
+
+
+def _site(lang: Lang, key: str, **fields: object) -> str:
+    """A word of the site in ``lang`` (:attr:`Resources.site_words`), its fields filled."""
+    return resources(lang).site_words[key].format(**fields)
 
 
 _INLINE = re.compile(r"\$([^$]+)\$")
@@ -67,7 +141,7 @@ def _math(tex: str) -> str:
 
 
 def _prose(text: str) -> str:
-    """A justification with its ``$...$`` math in GitHub's literal inline form."""
+    """A title or a reason with its ``$...$`` math in GitHub's literal inline form."""
     return _INLINE.sub(lambda m: _math(m.group(1)), text)
 
 
@@ -76,16 +150,26 @@ def _cell(text: str) -> str:
     return text.replace("|", r"\|")
 
 
-def _table(d: Derivation) -> list[str]:
-    lang = d.lang
-    rows = [
-        f"| # | {_word(lang, 'statement')} | {_word(lang, 'reason')} |",
-        "|---:|---|---|",
-    ]
-    for number, step in enumerate(d.steps, start=1):
-        reason = _prose(justification(step, lang.value))
-        rows.append(f"| {number} | {_cell(_math(expr_latex(step.expr)))} | {_cell(reason)} |")
-    return rows
+def _link(name: str, lang: Lang, *, folder: str = "") -> str:
+    """A link to the page of the derivation ``name``, by its title in ``lang``."""
+    return f"[{_prose(derive(name, lang=lang.value).title)}]({folder}{name}.md)"
+
+
+def _chains(d: Derivation) -> str:
+    """The derivation as :func:`markdown` prints it, without its title (the page has it),
+    the math of its headings (a special case's) in GitHub's literal inline form."""
+    body = markdown(d).removeprefix(f"## {d.title}\n").strip("\n")
+    return "\n".join(_prose(line) if line.startswith("#") else line for line in body.splitlines())
+
+
+def figure_of(name: str) -> str:
+    """The name of the figure on the page of the derivation ``name`` (:data:`FIGURES`).
+
+    Example:
+        >>> figure_of("shift_invariance"), figure_of("jacobian")
+        ('simplex', 'jacobian')
+    """
+    return FIGURES.get(name, name)
 
 
 def page(
@@ -96,13 +180,14 @@ def page(
     Args:
         name: a registered derivation (:func:`symsoftmax.derivations`).
         lang: ``"en"`` or ``"zh"``.
-        figures: the names of the figures written beside the pages; a derivation links
-            the figure of its own name.
-        typeset: link the derivation's typeset page, if it has one.
+        figures: the figures written beside the pages, as ``NAME-LANG``; the page shows
+            its figure (:func:`figure_of`) in its language, with its caption.
+        typeset: link the derivation's typeset pages, if it has them.
 
     Returns:
         The page: title, links, the result as a ``$$`` block, the verification statement,
-        the step table for any K and for K = 3, and the figure when there is one.
+        the derivation for any K and for K = 3 (:func:`markdown`), the figure when there
+        is one, the typeset pages.
 
     Raises:
         ValueError: unknown name or language.
@@ -124,20 +209,28 @@ def page(
         "",
         f"## {_word(code, 'steps_any')}",
         "",
-        *_table(d),
+        _chains(d),
         "",
         f"## {_word(code, 'steps_k')}",
         "",
-        *_table(d3),
+        _chains(d3),
         "",
     ]
-    if name in figures:
-        lines += [f"## {_word(code, 'figure')}", "", f"![{name}](../figures/{name}.png)", ""]
+    figure = figure_of(name)
+    if f"{figure}-{code.value}" in figures:
+        lines += [
+            f"## {_word(code, 'figure')}",
+            "",
+            f"![{figure}](../figures/{figure}-{code.value}.png)",
+            "",
+            f"*{_site(code, f'caption_{figure}')}*",
+            "",
+        ]
     if typeset and name in TYPESET:
         lines += [
             "## LaTeX",
             "",
-            _word(code, "typeset", name=name),
+            _site(code, "typeset_all", name=name),
             "",
             f"![{name}](../typeset/{name}-{code.value}.png)",
             "",
@@ -146,8 +239,201 @@ def page(
     return "\n".join(lines)
 
 
+# -- the worked example -----------------------------------------------------------------------
+
+
+def _g(v: float, digits: int = _DIGITS) -> str:
+    """``v`` to ``digits`` significant digits, with no sign on a zero."""
+    text = f"{v:.{digits}g}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def _row(cells: Sequence[object]) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    return [_row(header), _row(["---:"] * len(header)), *(_row(r) for r in rows)]
+
+
+def _vector(v: Sequence[float] | np.ndarray) -> str:
+    return ", ".join(_g(float(x)) for x in v)
+
+
+def worked_example(lang: str = "en") -> str:
+    r"""The worked example's page: softmax at :data:`WORKED_Z`, every number computed now.
+
+    The exponentials, :math:`\Sigma_K` and :math:`\sigma` (by the definition, and by
+    :func:`symsoftmax.numeric.softmax`); the same after subtracting :math:`\max_k z_k`;
+    :math:`\sigma(\beta\mathbf{z})` at a few beta with the log-ratio
+    :math:`\log(\sigma_1/\sigma_2)` and the gap :math:`\sigma_2 - \sigma_3`; the Jacobian
+    with its row sums; the cross-entropy gradient :math:`\sigma - \mathbf{y}` for a one-hot
+    target.
+
+    Example:
+        >>> text = worked_example("en")
+        >>> text.splitlines()[0]
+        '# A worked example: $`\\mathbf{z} = (2, 1, 0.1)`$'
+        >>> "| 1 | 2 | 7.389 |" in text     # e^2, computed when the page is made
+        True
+    """
+    code = Lang.parse(lang)
+    z = np.array(WORKED_Z)
+    K = z.size
+    links = {
+        name: _link(name, code)
+        for name in (
+            "definition",
+            "normalization",
+            "shift_invariance",
+            "temperature",
+            "jacobian",
+            "cross_entropy",
+        )
+    }
+    k = _site(code, "worked_k")
+
+    e = np.exp(z)
+    total = float(e.sum())
+    by_definition = e / total
+    s = numeric.softmax(z)
+    m = float(z.max())
+    e_shifted = np.exp(z - m)
+    s_shifted = e_shifted / e_shifted.sum()
+
+    betas = np.array(_WORKED_BETAS)
+    S = numeric.softmax(betas[:, np.newaxis] * z)
+    log_S = numeric.log_softmax(betas[:, np.newaxis] * z)
+
+    J = numeric.jacobian(z)
+    sums = J.sum(axis=1)
+
+    y = np.zeros(K)
+    y[_WORKED_TARGET - 1] = 1.0
+    grad = numeric.cross_entropy_grad(z, y)
+    loss = float(numeric.cross_entropy(z, y))
+
+    lines = [
+        f"# {_site(code, 'worked_title', z=_vector(z))}",
+        "",
+        _site(code, "worked_link"),
+        "",
+        _site(code, "worked_intro", digits=_DIGITS),
+        "",
+        f"## {_site(code, 'worked_exp')}",
+        "",
+        *_table(
+            [k, "$`z_k`$", "$`e^{z_k}`$", r"$`e^{z_k} / \Sigma_K`$", "`softmax(z)`"],
+            [[n + 1, _g(z[n]), _g(e[n]), _g(by_definition[n]), _g(s[n])] for n in range(K)]
+            + [["Σ", "", _g(total), _g(by_definition.sum()), _g(s.sum())]],
+        ),
+        "",
+        _site(
+            code,
+            "worked_exp_text",
+            total_exp=_g(total),
+            gap=_g(float(np.max(np.abs(s - by_definition))), 2),
+            total=_g(float(s.sum())),
+            **links,
+        ),
+        "",
+        f"## {_site(code, 'worked_shift', m=_g(m))}",
+        "",
+        *_table(
+            [k, "$`z_k - m`$", "$`e^{z_k - m}`$", r"$`e^{z_k - m} / \Sigma`$"],
+            [[n + 1, _g(z[n] - m), _g(e_shifted[n]), _g(s_shifted[n])] for n in range(K)]
+            + [["Σ", "", _g(float(e_shifted.sum())), _g(float(s_shifted.sum()))]],
+        ),
+        "",
+        _site(
+            code,
+            "worked_shift_text",
+            m=_g(m),
+            gap=_g(float(np.max(np.abs(s_shifted - by_definition))), 2),
+            **links,
+        ),
+        "",
+        f"## {_site(code, 'worked_beta')}",
+        "",
+        *_table(
+            [
+                "β",
+                *(f"$`\\sigma_{n + 1}`$" for n in range(K)),
+                r"$`\log(\sigma_1/\sigma_2)`$",
+                r"$`\beta (z_1 - z_2)`$",
+                r"$`\sigma_2 - \sigma_3`$",
+            ],
+            [
+                [
+                    _g(beta),
+                    *(_g(v) for v in S[b]),
+                    _g(float(log_S[b, 0] - log_S[b, 1])),
+                    _g(float(beta * (z[0] - z[1]))),
+                    _g(float(S[b, 1] - S[b, 2]), 3),
+                ]
+                for b, beta in enumerate(betas)
+            ],
+        ),
+        "",
+        _site(
+            code,
+            "worked_beta_text",
+            betas=", ".join(_g(b) for b in betas),
+            gaps=", ".join(_g(float(S[b, 1] - S[b, 2]), 3) for b in range(len(betas))),
+            **links,
+        ),
+        "",
+        f"## {_site(code, 'worked_jacobian')}",
+        "",
+        *_table(
+            ["", *(f"$`z_{n + 1}`$" for n in range(K)), _site(code, "worked_row")],
+            [
+                [f"$`\\sigma_{i + 1}`$", *(_g(v) for v in J[i]), _g(float(sums[i]), 2)]
+                for i in range(K)
+            ],
+        ),
+        "",
+        _site(
+            code,
+            "worked_jacobian_text",
+            rows=_g(float(np.max(np.abs(sums))), 2),
+            sym=_g(float(np.max(np.abs(J - J.T))), 2),
+            **links,
+        ),
+        "",
+        f"## {_site(code, 'worked_gradient')}",
+        "",
+        *_table(
+            [k, "$`y_k`$", r"$`\sigma_k`$", r"$`\sigma_k - y_k`$", "`cross_entropy_grad`"],
+            [[n + 1, _g(y[n]), _g(s[n]), _g(s[n] - y[n]), _g(grad[n])] for n in range(K)],
+        ),
+        "",
+        _site(
+            code,
+            "worked_gradient_text",
+            y=", ".join(f"{v:g}" for v in y),
+            target=_WORKED_TARGET,
+            loss=_g(loss),
+            gap=_g(float(np.max(np.abs(grad - (s - y)))), 2),
+            total=_g(float(grad.sum()), 2),
+            **links,
+        ),
+        "",
+        "---",
+        "",
+        _word(code, "generated"),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+# -- the index ---------------------------------------------------------------------------------
+
+
 def index() -> str:
-    """The Markdown index: every derivation with its result and its pages in both languages."""
+    """The Markdown index: every derivation with its result and its pages in both
+    languages, the worked example, the notation and the references."""
+    en, zh = Lang.EN, Lang.ZH
     lines = [
         "# symsoftmax: the derivations / 推导",
         "",
@@ -157,17 +443,32 @@ def index() -> str:
         "每个推导都是一串 SymPy 关系式，每一步都经 SymPy 证明并用 mpmath 以 40 位精度验证。"
         "所有页面均由代码生成（`symsoftmax docs`）。",
         "",
-        "| derivation | English | 中文 | result (any $`K`$) | steps |",
-        "|---|---|---|---|---:|",
+        f"[{_site(en, 'worked_index')}](en/{WORKED}.md) · "
+        f"[{_site(zh, 'worked_index')}](zh/{WORKED}.md)",
+        "",
+        "| English | 中文 | result (any $`K`$) | steps | `symsoftmax show` |",
+        "|---|---|---|---:|---|",
     ]
     for name in derivations():
-        en, zh = derive(name), derive(name, lang="zh")
-        result = _cell(_math(expr_latex(en.result)))
+        d = derive(name)
         lines.append(
-            f"| `{name}` | [{_cell(_prose(en.title))}](en/{name}.md) "
-            f"| [{_cell(_prose(zh.title))}](zh/{name}.md) | {result} | {len(en.steps)} |"
+            f"| {_cell(_link(name, en, folder='en/'))} | {_cell(_link(name, zh, folder='zh/'))} "
+            f"| {_cell(_math(expr_latex(d.result)))} | {len(d.steps)} | `{name}` |"
         )
-    lines += ["", "---", "", _word(Lang.EN, "generated"), ""]
+    lines += [
+        "",
+        "## Notation / 记号",
+        "",
+        f"| | {_site(en, 'notation')} | {_site(zh, 'notation')} |",
+        "|---|---|---|",
+    ]
+    for symbol, key in NOTATION:
+        lines.append(
+            f"| {_cell(_math(symbol))} | {_cell(_site(en, key))} | {_cell(_site(zh, key))} |"
+        )
+    lines += ["", "## References / 参考文献", ""]
+    lines += [f"{n}. {reference}" for n, reference in enumerate(REFERENCES, start=1)]
+    lines += ["", "---", "", _word(en, "generated"), ""]
     return "\n".join(lines)
 
 
@@ -202,18 +503,25 @@ def _text(make: Callable[[], str]) -> Drawer:
 
 
 def _typeset_page(name: str, lang: Lang, path: Path) -> None:
-    """The first page of the standalone document of ``name`` in ``lang``, as a PNG file."""
-    render(derive(name, lang=lang.value), path, dpi=90)
+    """Every page of the standalone document of ``name`` in ``lang``, as a PNG file."""
+    render(derive(name, lang=lang.value), path, dpi=_TYPESET_DPI)
+
+
+#: The resolution of the typeset pages' images.
+_TYPESET_DPI = 120
 
 
 def _plan(figures: Mapping[str, Drawer], typeset: bool) -> dict[str, Drawer]:
     """Every file of the documentation, by its path relative to the directory, in order
-    (the index, the pages, the figures, the typeset pages), and what makes it."""
+    (the index, the pages, the worked examples, the figures, the typeset pages), and what
+    makes it."""
     plan = {"index.md": _text(index)}
     for code in Lang:
         for name in derivations():
             make = partial(page, name, lang=code.value, figures=tuple(figures), typeset=typeset)
             plan[f"{code.value}/{name}.md"] = _text(make)
+    for code in Lang:
+        plan[f"{code.value}/{WORKED}.md"] = _text(partial(worked_example, code.value))
     for figure, draw in figures.items():
         plan[f"figures/{figure}.png"] = draw
     if typeset:
@@ -356,15 +664,17 @@ def write(
 
     Args:
         directory: where to write; created if missing. Other files in it are left alone.
-        figures: the figures to draw, by name (a derivation's page shows the figure of its
-            own name); drawing usually needs matplotlib, the ``plot`` extra.
+        figures: the figures to draw, by the name of their file, ``NAME-LANG``
+            (:func:`symsoftmax.gallery.drawers`); a derivation's page shows its figure
+            (:func:`figure_of`) in its language. Drawing usually needs matplotlib, the
+            ``plot`` extra.
         typeset: also typeset the pages of :data:`TYPESET` (needs pdflatex, xelatex with
             ctex and pdftoppm).
         force: overwrite files that the manifest does not list.
 
     Returns:
-        The paths written, in order: the index, the pages, the figures, the typeset pages
-        (the manifest is updated too).
+        The paths written, in order: the index, the pages, the worked examples, the
+        figures, the typeset pages (the manifest is updated too).
 
     Raises:
         ValueError: ``directory`` is empty.

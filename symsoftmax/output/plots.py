@@ -1,4 +1,5 @@
-r"""Figures of softmax: one logit along a sigmoid, temperature, the Jacobian. (The figure of
+r"""Figures of softmax: one logit along a sigmoid, temperature, the Jacobian, the K = 3 simplex.
+(The figure of
 the over-parameterization demonstration is :mod:`symsoftmax.regression.figure`; every figure
 by name is :mod:`symsoftmax.gallery`.)
 
@@ -10,6 +11,10 @@ sigmoid is the result of the ``sigmoid`` derivation,
 
 turned into numbers by :func:`symsoftmax.lambdify`.
 
+Every figure is drawn in English (``lang="en"``) or in Chinese (``lang="zh"``): its words
+come from :mod:`symsoftmax.output.languages` and its fonts from
+:mod:`symsoftmax.output.fonts`, which checks that no character is drawn as an empty box.
+
 The functions return a :class:`matplotlib.figure.Figure` drawn on an Agg canvas, with no
 pyplot state, so they work headless. Matplotlib is imported on the first call, not with
 this module or with :mod:`symsoftmax`; it is the ``plot`` extra
@@ -18,7 +23,7 @@ this module or with :mod:`symsoftmax`; it is the ``plot`` extra
 Example:
     >>> from symsoftmax.output import plots
     >>> plots.NAMES
-    ('sigmoid', 'temperature', 'jacobian')
+    ('sigmoid', 'temperature', 'jacobian', 'simplex')
     >>> fig = plots.figure("jacobian", z=[0.0, 0.0])
     >>> fig.axes[0].images[0].get_array().tolist()      # diag(sigma) - sigma sigma^T
     [[0.25, -0.25], [-0.25, 0.25]]
@@ -37,42 +42,80 @@ from numpy.typing import ArrayLike
 
 from .. import numeric
 from ..engine import derive
+from ..engine.text import Lang
 from ..symbolic import lambdify
+from . import fonts
+from .languages import resources
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
 __all__ = [
+    "CORNERS",
     "NAMES",
+    "cold_limit",
     "draw_by_name",
     "figure",
+    "in_language",
     "jacobian",
     "new_figure",
     "png_path",
+    "require_matplotlib",
     "save",
     "sigmoid",
+    "simplex",
     "temperature",
+    "to_triangle",
     "write_png",
 ]
 
 #: The figures that :func:`figure` and :func:`save` know, by name.
-NAMES: tuple[str, ...] = ("sigmoid", "temperature", "jacobian")
+NAMES: tuple[str, ...] = ("sigmoid", "temperature", "jacobian", "simplex")
 
 #: Resolution of the PNG files that :func:`save` writes.
 _DPI = 100
 
 
-def new_figure(**kwargs: Any) -> Figure:
-    """A matplotlib Figure (Agg canvas, no pyplot), or an ImportError naming the extra."""
+def require_matplotlib() -> None:
+    """Raise an ImportError that names the ``plot`` extra unless matplotlib can be imported.
+
+    Raises:
+        ImportError: matplotlib is not installed (or is blocked).
+    """
     try:
-        import matplotlib  # noqa: F401  first: fails when the package is missing or blocked
-        from matplotlib.figure import Figure
+        import matplotlib  # noqa: F401
     except ImportError as err:
         raise ImportError(
             "plotting needs matplotlib, the 'plot' extra: pip install 'symsoftmax[plot]'"
         ) from err
+
+
+def new_figure(**kwargs: Any) -> Figure:
+    """A matplotlib Figure (Agg canvas, no pyplot), or an ImportError naming the extra."""
+    require_matplotlib()
+    from matplotlib.figure import Figure
+
     return Figure(layout="constrained", **kwargs)
+
+
+def in_language(lang: Lang | str, draw: Callable[..., Figure], /, **options: Any) -> Figure:
+    """``draw(words, **options)`` in the fonts of ``lang``, its words the figure words of
+    ``lang`` (:attr:`Resources.figure_words`); the figure, once every glyph of its text is
+    known to be drawn (:func:`fonts.check_glyphs`).
+
+    Raises:
+        ValueError: an unknown language, or a character that no font would draw.
+        FileNotFoundError: Chinese, and no Chinese font installed (the message names the
+            Debian package).
+    """
+    code = Lang.parse(lang)
+    require_matplotlib()
+    with fonts.style(code):
+        fig = draw(resources(code).figure_words, **options)
+    fonts.settle(fig, code)
+    fonts.check_glyphs(fig, code)
+    return fig
 
 
 # -- input checks ---------------------------------------------------------------------------
@@ -134,6 +177,7 @@ def sigmoid(
     others: ArrayLike = ((0.0, 0.0), (2.0, 1.0), (-2.0, -3.0)),
     span: Sequence[float] = (-8.0, 8.0),
     num: int = 401,
+    lang: str = "en",
 ) -> Figure:
     r"""One logit alone moves its probability along a sigmoid.
 
@@ -150,6 +194,7 @@ def sigmoid(
         others: one row per curve, each the K - 1 >= 1 other logits (the same K for all).
         span: the range (lo, hi) of z_1.
         num: the number of points on each curve, >= 2.
+        lang: the language of its words, ``"en"`` or ``"zh"``.
 
     Returns:
         A Figure with one Axes: per row of ``others`` a solid, a dashed line and a dot.
@@ -175,9 +220,15 @@ def sigmoid(
         )
     lo, hi = _span(span, "span")
     z1 = np.linspace(lo, hi, _num(num))
-    K = others.shape[1] + 1
-    derived = _derived_sigmoid(K)
+    derived = _derived_sigmoid(others.shape[1] + 1)
 
+    return in_language(lang, _draw_sigmoid, z1=z1, others=others, derived=derived)
+
+
+def _draw_sigmoid(
+    words: Mapping[str, str], *, z1: np.ndarray, others: np.ndarray, derived: Callable
+) -> Figure:
+    K = others.shape[1] + 1
     fig = new_figure(figsize=(7.5, 4.8))
     ax = fig.subplots()
     if K == 2:
@@ -193,17 +244,13 @@ def sigmoid(
         (solid,) = ax.plot(z1, numeric.softmax(Z)[:, 0], linewidth=2.5, alpha=0.8, label=label)
         (dashed,) = ax.plot(z1, derived(*Z.T), "k--", linewidth=1)
         ax.plot(float(numeric.logsumexp(rest)), 0.5, "o", color=solid.get_color(), markersize=5)
-    dashed.set_label(r"derived: sigmoid$(z_1 - \log\,\Sigma_{k \neq 1}\, e^{z_k})$")
+    dashed.set_label(words["sigmoid_derived"])
     ax.axhline(0.5, color="gray", linewidth=0.5, linestyle=":")
-    ax.set_xlim(lo, hi)
+    ax.set_xlim(z1[0], z1[-1])
     ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel("$z_1$ (the other logits fixed)")
+    ax.set_xlabel(words["sigmoid_x"])
     ax.set_ylabel(r"$\sigma(\mathbf{z})_1$")
-    ax.set_title(
-        rf"One logit alone: $\sigma_1$ is a sigmoid in $z_1$, K = {K}; "
-        r"dots: $\sigma_1 = 1/2$ at $z_1 = \log\,\Sigma_{k \neq 1}\, e^{z_k}$",
-        fontsize="medium",
-    )
+    ax.set_title(words["sigmoid_title"].format(K=K), fontsize="medium")
     ax.legend(loc="upper left", fontsize="small")
     ax.grid(alpha=0.3)
     return fig
@@ -213,9 +260,35 @@ def sigmoid(
 
 
 def _entropy(Z: np.ndarray) -> np.ndarray:
-    """H = -sum_k sigma_k log sigma_k over the last axis, with 0 log 0 = 0."""
+    """H = -sum_k sigma_k log sigma_k of softmax(Z) over the last axis, with 0 log 0 = 0."""
     s, log_s = numeric.softmax(Z), numeric.log_softmax(Z)
     return -np.sum(np.multiply(s, log_s, out=np.zeros_like(s), where=s > 0), axis=-1)
+
+
+def _cold(z: np.ndarray) -> np.ndarray:
+    """``z`` scaled to ``1e300 / max|z|``: every gap to the maximum then has an exponential
+    of exactly 0, and ties stay exact ties (see :func:`cold_limit`)."""
+    largest = float(np.max(np.abs(z)))
+    return z * (1e300 / largest) if largest > 0 else z
+
+
+def cold_limit(z: ArrayLike) -> np.ndarray:
+    r"""The limit :math:`\lim_{\beta \to \infty} \sigma(\beta \mathbf{z})`, as softmax computes it.
+
+    :func:`symsoftmax.numeric.softmax` of :math:`\mathbf{z}` scaled to ``1e300 / max|z|``:
+    every gap to the maximum is then so large that its exponential is exactly 0, ties stay
+    exact ties, so the result is uniform on the arg-max set (one-hot when it is unique).
+
+    Example:
+        >>> cold_limit([2.0, 1.0, 0.1]).tolist(), cold_limit([1.0, 1.0, 0.0]).tolist()
+        ([1.0, 0.0, 0.0], [0.5, 0.5, 0.0])
+    """
+    return numeric.softmax(_cold(_logits(z)))
+
+
+def _value(v: float) -> str:
+    """A probability written over its bar: three significant digits."""
+    return f"{v:.3g}"
 
 
 def temperature(
@@ -224,27 +297,35 @@ def temperature(
     betas: ArrayLike = (0.25, 1.0, 4.0),
     beta_span: Sequence[float] = (1e-2, 1e2),
     num: int = 200,
+    lang: str = "en",
 ) -> Figure:
-    r"""Scaling the logits by beta sharpens (beta > 1) or flattens (beta < 1) softmax.
+    r"""Scaling the logits by beta: the bars of :math:`\sigma(\beta \mathbf{z})` and the entropy.
 
     Left: :math:`\sigma(\beta \mathbf{z})` as grouped bars, one group per class and one bar
-    per beta in ``betas``. Right: the entropy
+    per beta in ``betas``, then the limit :math:`\beta \to \infty` (:func:`cold_limit`:
+    uniform on the arg-max set). Each bar has a black edge and its value written over it;
+    a bar lower than 1% of the axis also gets a cap in its color, so that no bar is
+    hidden by the axis. Right: the entropy
 
     .. math:: H(\beta) = -\sum_k \sigma(\beta \mathbf{z})_k \log \sigma(\beta \mathbf{z})_k
         \qquad (0 \log 0 = 0)
 
     on a log-spaced grid over ``beta_span``, from :func:`symsoftmax.numeric.softmax` and
-    :func:`symsoftmax.numeric.log_softmax`, with a dot at each beta of the bars and the
-    bound :math:`\log K` (the uniform distribution, beta -> 0) dotted.
+    :func:`symsoftmax.numeric.log_softmax`, with a dot at each beta of the bars, its limit
+    :math:`\log K` as beta -> 0 (dotted) and its limit as beta -> infinity, the entropy of
+    :func:`cold_limit` (dashed: 0, or log m for m tied largest logits).
 
     Args:
         z: the example logits, K >= 2 finite numbers.
         betas: the inverse temperatures of the bars, each finite and > 0.
         beta_span: the range (lo, hi) of beta for the entropy, 0 < lo < hi.
         num: the number of points on the entropy curve, >= 2.
+        lang: the language of its words, ``"en"`` or ``"zh"``.
 
     Returns:
-        A Figure with two Axes: the bars, then the entropy.
+        A Figure with two Axes: the bars, then the entropy. The bars of beta number n have
+        the gid ``"beta-n"``, those of the limit ``"beta-inf"``; the caps ``"cap"``; the
+        limits of the entropy ``"beta-zero-limit"`` and ``"beta-inf-limit"``.
 
     Raises:
         ImportError: matplotlib (the ``plot`` extra) is not installed.
@@ -253,8 +334,8 @@ def temperature(
 
     Example:
         >>> fig = temperature(z=[1.0, 0.0], betas=[1.0])
-        >>> [round(float(bar.get_height()), 4) for bar in fig.axes[0].patches]  # sigmoid(1), sigmoid(-1)
-        [0.7311, 0.2689]
+        >>> [round(float(bar.get_height()), 4) for bar in fig.axes[0].patches]  # sigmoid(1), sigmoid(-1), limit
+        [0.7311, 0.2689, 1.0, 0.0]
     """
     z = _logits(z)
     betas = _real_array(betas, "betas")
@@ -262,48 +343,87 @@ def temperature(
         raise ValueError(f"betas must be a non-empty list of numbers > 0, got {betas.tolist()}")
     lo, hi = _span(beta_span, "beta_span", positive=True)
     grid = np.geomspace(lo, hi, _num(num))
-    K = z.size
+    return in_language(lang, _draw_temperature, z=z, betas=betas, grid=grid)
 
-    fig = new_figure(figsize=(11, 4.5))
+
+#: The top of the bars' axis (room for the values written over the bars).
+_BARS_TOP = 1.25
+
+
+def _draw_temperature(
+    words: Mapping[str, str], *, z: np.ndarray, betas: np.ndarray, grid: np.ndarray
+) -> Figure:
+    K = z.size
+    rows = [numeric.softmax(beta * z) for beta in betas] + [numeric.softmax(_cold(z))]
+    names = [rf"$\beta$ = {beta:g}" for beta in betas] + [r"$\beta \to \infty$"]
+    gids = [f"beta-{n}" for n in range(len(betas))] + ["beta-inf"]
+
+    fig = new_figure(figsize=(12, 4.8))
     bars, curve = fig.subplots(1, 2)
     classes = np.arange(1, K + 1)
-    width = 0.8 / len(betas)
-    for n, beta in enumerate(betas):
-        offset = (n - (len(betas) - 1) / 2) * width
-        bars.bar(
-            classes + offset, numeric.softmax(beta * z), width=width, label=rf"$\beta$ = {beta:g}"
+    width = 0.8 / len(rows)
+    for n, (row, name, gid) in enumerate(zip(rows, names, gids, strict=True)):
+        offset = (n - (len(rows) - 1) / 2) * width
+        color = "0.55" if gid == "beta-inf" else f"C{n}"
+        drawn = bars.bar(
+            classes + offset,
+            row,
+            width=width,
+            label=name,
+            color=color,
+            hatch="//" if gid == "beta-inf" else None,
+            edgecolor="black",
+            linewidth=0.6,
+            gid=gid,
         )
+        low = row < 0.01 * _BARS_TOP  # thinner than the axis line: a cap shows the bar
+        bars.hlines(
+            row[low],
+            (classes + offset - width / 2)[low],
+            (classes + offset + width / 2)[low],
+            colors=color,
+            linewidth=3,
+            gid="cap",
+        )
+        bars.bar_label(
+            drawn, labels=[_value(v) for v in row], rotation=90, padding=3, fontsize="x-small"
+        )
+    bars.axhline(0, color="black", linewidth=0.6)
     bars.set_xticks(classes, [f"{k}" for k in classes])
-    bars.set_xlabel("class k")
+    bars.set_xlabel(words["bars_x"])
     bars.set_ylabel(r"$\sigma(\beta \mathbf{z})_k$")
-    bars.set_ylim(0, 1.05)
-    bars.set_title(
-        r"$\sigma(\beta \mathbf{z})$ for $\mathbf{z}$ = (" + ", ".join(f"{v:g}" for v in z) + ")",
-        fontsize="medium",
-    )
-    bars.legend(title=r"$\beta > 1$ sharpens, $\beta < 1$ flattens", fontsize="small")
+    bars.set_ylim(-0.02, _BARS_TOP)
+    bars.set_title(words["bars_title"].format(z=", ".join(f"{v:g}" for v in z)), fontsize="medium")
+    bars.legend(title=words["bars_legend"], fontsize="small", loc="upper right")
     bars.grid(axis="y", alpha=0.3)
 
     curve.semilogx(grid, _entropy(grid[:, np.newaxis] * z), color="black", linewidth=1.5)
     for n, beta in enumerate(betas):
         curve.plot(beta, _entropy(beta * z), "o", color=f"C{n}", markersize=7)
-    curve.axhline(np.log(K), color="gray", linestyle=":", linewidth=1)
-    curve.annotate(
-        rf"$\log K$ = {np.log(K):.3g} (uniform)",
-        (lo, np.log(K)),
-        xytext=(4, -12),
-        textcoords="offset points",
-        color="gray",
-        fontsize="small",
-    )
+    hot, cold = np.log(K), float(_entropy(_cold(z))) + 0.0  # + 0.0: no -0
+    curve.axhline(hot, color="gray", linestyle=":", linewidth=1, gid="beta-zero-limit")
+    curve.axhline(cold, color="gray", linestyle="--", linewidth=1, gid="beta-inf-limit")
+    tied = int(np.count_nonzero(z == z.max()))
+    cold_words = words["entropy_one_hot"] if tied == 1 else words["entropy_ties"]
+    lo, hi = grid[0], grid[-1]
+    for level, text, place in (
+        (hot, words["entropy_zero"].format(H=f"{hot:.3g}"), (4, 4)),
+        (cold, cold_words.format(H=f"{cold:.3g}", m=tied), (-4, 5)),
+    ):
+        curve.annotate(
+            text,
+            (lo if place[0] > 0 else hi, level),
+            xytext=place,
+            textcoords="offset points",
+            ha="left" if place[0] > 0 else "right",
+            color="dimgray",
+            fontsize="small",
+        )
     curve.set_xlim(lo, hi)
-    curve.set_ylim(-0.03 * np.log(K), 1.08 * np.log(K))
-    curve.set_xlabel(r"inverse temperature $\beta$ (log scale)")
-    curve.set_ylabel(r"entropy $H(\beta)$ (nats)")
-    curve.set_title(
-        r"$H(\beta) = -\Sigma_k\, \sigma_k \, \log \sigma_k$ never increases with $\beta$",
-        fontsize="medium",
-    )
+    curve.set_ylim(-0.06 * np.log(K), 1.12 * np.log(K))
+    curve.set_xlabel(words["entropy_x"])
+    curve.set_ylabel(words["entropy_y"])
+    curve.set_title(words["entropy_title"], fontsize="medium")
     curve.grid(alpha=0.3, which="both")
     return fig
 
@@ -311,17 +431,23 @@ def temperature(
 # -- the Jacobian ---------------------------------------------------------------------------
 
 
-def jacobian(*, z: ArrayLike = (2.0, 1.0, 0.1)) -> Figure:
+def jacobian(*, z: ArrayLike = (2.0, 1.0, 0.1), lang: str = "en") -> Figure:
     r"""A heat map of the softmax Jacobian at ``z``, each entry written in its cell.
 
-    .. math:: J = \operatorname{diag}(\sigma) - \sigma \sigma^T, \qquad
-        J_{ij} = \frac{\partial \sigma_i}{\partial z_j} = \sigma_i (\delta_{ij} - \sigma_j)
+    .. math:: J = \frac{\partial \sigma}{\partial \mathbf{z}}
+        = \operatorname{diag}(\sigma) - \sigma \sigma^T, \qquad
+        J_{ij} = \sigma_i (\delta_{ij} - \sigma_j)
 
     from :func:`symsoftmax.numeric.jacobian`, on a diverging colormap centered at 0
-    (positive diagonal, negative off-diagonal entries).
+    (positive diagonal, negative off-diagonal entries). The last column, right of a rule,
+    holds each row's sum :math:`\sum_j J_{ij}` (texts with the gid ``"row-sum-i"``); the
+    diagonal, the axis of the symmetry, is dashed; the line under the map gives the
+    largest :math:`|J_{ij} - J_{ji}|` and
+    :math:`|\sum_j J_{ij}|`, measured on the numbers drawn.
 
     Args:
         z: the logits, K >= 2 finite numbers.
+        lang: the language of its words, ``"en"`` or ``"zh"``.
 
     Returns:
         A Figure with the heat map's Axes and its colorbar's.
@@ -336,36 +462,203 @@ def jacobian(*, z: ArrayLike = (2.0, 1.0, 0.1)) -> Figure:
         >>> fig.axes[0].images[0].get_array().sum(axis=1).round(12).tolist()  # J 1 = 0
         [0.0, 0.0, 0.0]
     """
-    z = _logits(z)
+    return in_language(lang, _draw_jacobian, z=_logits(z))
+
+
+def _fixed(v: float) -> str:
+    """``v`` with three decimals, and no sign on a value that rounds to 0."""
+    text = f"{v:.3f}"
+    return "0.000" if text == "-0.000" else text
+
+
+def _draw_jacobian(words: Mapping[str, str], *, z: np.ndarray) -> Figure:
     J = numeric.jacobian(z)
     s = numeric.softmax(z)
     K = z.size
     bound = float(np.max(np.abs(J))) or 1.0
 
-    fig = new_figure(figsize=(3.2 + max(3.3, 0.8 * K), 1.6 + max(3.0, 0.75 * K)))
+    fig = new_figure(figsize=(3.6 + max(3.6, 0.9 * K), 2.0 + max(3.0, 0.75 * K)))
     ax = fig.subplots()
     image = ax.imshow(J, cmap="RdBu_r", vmin=-bound, vmax=bound)
-    for (i, j), value in np.ndenumerate(J):
+    drawn = np.asarray(image.get_array())  # what the figure shows, and what is measured
+    size = "medium" if K <= 5 else "small"
+    for (i, j), value in np.ndenumerate(drawn):
         ax.text(
             j,
             i,
-            f"{value:.3f}",
+            _fixed(value),
             ha="center",
             va="center",
             color="white" if abs(value) > 0.6 * bound else "black",
-            fontsize="medium" if K <= 5 else "small",
+            fontsize=size,
         )
+    # the last column: each row's sum, measured on the drawn numbers
+    sums = drawn.sum(axis=1)
+    for i, total in enumerate(sums):
+        ax.text(K, i, _fixed(total), ha="center", va="center", fontsize=size, gid=f"row-sum-{i}")
+    ax.axvline(K - 0.5, color="black", linewidth=1)
+    ax.plot(
+        [-0.5, K - 0.5],
+        [-0.5, K - 0.5],
+        color="black",
+        linestyle="--",
+        linewidth=0.8,
+        alpha=0.35,
+        gid="diagonal",
+    )
+    ax.set_xlim(-0.5, K + 0.5)
+    ax.set_ylim(K - 0.5, -0.5)
     ticks = np.arange(K)
-    ax.set_xticks(ticks, [f"$z_{{{k + 1}}}$" for k in ticks])
+    ax.set_xticks(np.arange(K + 1), [f"$z_{{{k + 1}}}$" for k in ticks] + [r"$\Sigma_j\, J_{ij}$"])
     ax.set_yticks(ticks, [f"$\\sigma_{{{k + 1}}}$ = {s[k]:.3f}" for k in ticks])
-    ax.set_xlabel(r"with respect to $z_j$")
-    ax.set_ylabel(r"output $\sigma_i$")
+    ax.set_xlabel(words["jacobian_x"])
+    ax.set_ylabel(words["jacobian_y"])
     ax.set_title(
-        r"$J_{ij} = \partial \sigma_i / \partial z_j = \sigma_i (\delta_{ij} - \sigma_j)$"
-        "\nat z = (" + ", ".join(f"{v:g}" for v in z) + ")",
+        r"$J = \partial\sigma / \partial\mathbf{z}$,  "
+        r"$J_{ij} = \sigma_i (\delta_{ij} - \sigma_j)$,  "
+        r"$\mathbf{z}$ = (" + ", ".join(f"{v:g}" for v in z) + ")",
         fontsize="medium",
     )
-    fig.colorbar(image, ax=ax, label=r"$J_{ij}$ (0 is white)")
+    fig.colorbar(image, ax=ax, label=words["jacobian_bar"], shrink=0.9)
+    asymmetry = float(np.max(np.abs(drawn - drawn.T)))
+    fig.supxlabel(
+        words["jacobian_symmetric"].format(gap=f"{asymmetry:.1g}")
+        + "\n"
+        + words["jacobian_rows"].format(gap=f"{float(np.max(np.abs(sums))):.1g}"),
+        fontsize="small",
+    )
+    return fig
+
+
+# -- the K = 3 simplex ------------------------------------------------------------------------
+
+#: The corners of the triangle of K = 3 probabilities: e_1, e_2, e_3 in the plane.
+CORNERS = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, np.sqrt(3.0) / 2]])
+
+
+def to_triangle(p: ArrayLike) -> np.ndarray:
+    r"""Points :math:`p \in \Delta^2` (rows of 3 probabilities) in the plane: :math:`p^T C`.
+
+    Example:
+        >>> to_triangle([1 / 3, 1 / 3, 1 / 3]).round(4).tolist()   # the center
+        [0.5, 0.2887]
+    """
+    return np.asarray(p, dtype=np.float64) @ CORNERS
+
+
+def simplex(
+    *,
+    points: ArrayLike = ((2.0, 1.0, 0.1), (-1.0, 0.5, 0.0), (0.0, 0.0, 0.0), (0.5, -1.5, 1.0)),
+    shifts: Sequence[float] = (-2.0, 2.0),
+    grid: Sequence[float] = (-4.0, 4.0),
+    lang: str = "en",
+) -> Figure:
+    r"""K = 3: softmax maps the logit space onto the open triangle, each line z + c1 to a point.
+
+    Left: the lines :math:`\{\mathbf{z} + c\mathbf{1} : c \in \text{shifts}\}` through each
+    row of ``points``, in logit space, with a marker at five values of c. Right: the triangle
+    of probabilities (corners :math:`e_1, e_2, e_3`), the image under
+    :func:`symsoftmax.numeric.softmax` of the grid :math:`\mathbf{z} = (z_1, z_2, 0)`,
+    :math:`z_1, z_2 \in` ``grid`` (grey), and the images of the five markers of each line:
+    they fall on one point, :math:`\sigma(\mathbf{z})`, since
+    :math:`\sigma(\mathbf{z} + c\mathbf{1}) = \sigma(\mathbf{z})` (``shift_invariance``).
+
+    Args:
+        points: the base points of the lines, rows of 3 finite logits.
+        shifts: the range (lo, hi) of c.
+        grid: the range (lo, hi) of the grey grid's z_1 and z_2.
+        lang: the language of its words, ``"en"`` or ``"zh"``.
+
+    Returns:
+        A Figure with two Axes: the logit space (3D) and the triangle. On the triangle the
+        images of line n have the gid ``"image-n"``, the grid curves ``"grid"``.
+
+    Raises:
+        ImportError: matplotlib (the ``plot`` extra) is not installed.
+        TypeError: non-numeric arguments.
+        ValueError: ``points`` not rows of 3 finite numbers, lo >= hi.
+
+    Example:
+        >>> fig = simplex(points=[[1.0, 0.0, 0.0]])
+        >>> image = [line for line in fig.axes[1].lines if line.get_gid() == "image-0"][0]
+        >>> np.ptp(image.get_xydata(), axis=0).max() < 1e-15   # five shifts, one point
+        np.True_
+    """
+    points = _real_array(points, "points")
+    if points.ndim != 2 or points.shape[1] != 3 or points.shape[0] == 0:
+        raise ValueError(f"points must be rows of 3 logits (K = 3), got shape {points.shape}")
+    c_span, z_span = _span(shifts, "shifts"), _span(grid, "grid")
+    return in_language(lang, _draw_simplex, points=points, c_span=c_span, z_span=z_span)
+
+
+def _draw_simplex(
+    words: Mapping[str, str],
+    *,
+    points: np.ndarray,
+    c_span: tuple[float, float],
+    z_span: tuple[float, float],
+) -> Figure:
+    fig = new_figure(figsize=(11, 5.2))
+    space = fig.add_subplot(1, 2, 1, projection="3d")
+    plane = fig.add_subplot(1, 2, 2)
+    c = np.linspace(*c_span, 5)
+
+    # the grey grid: sigma(z_1, z_2, 0), one family of curves per free logit
+    t = np.linspace(*z_span, 201)
+    for fixed in np.linspace(*z_span, 9):
+        for Z in (
+            np.column_stack([np.full_like(t, fixed), t, np.zeros_like(t)]),
+            np.column_stack([t, np.full_like(t, fixed), np.zeros_like(t)]),
+        ):
+            xy = to_triangle(numeric.softmax(Z))
+            plane.plot(xy[:, 0], xy[:, 1], color="0.8", linewidth=0.7, gid="grid")
+    outline = np.vstack([CORNERS, CORNERS[:1]])
+    plane.plot(outline[:, 0], outline[:, 1], color="black", linewidth=1, linestyle="--", gid="edge")
+    for k, (corner, place) in enumerate(
+        zip(CORNERS, ((-0.02, -0.05), (0.02, -0.05), (0.0, 0.03)), strict=True)
+    ):
+        unit = ", ".join("1" if n == k else "0" for n in range(3))
+        plane.annotate(
+            f"$e_{k + 1}$ = ({unit})",
+            corner + place,
+            ha="center",
+            va="bottom" if k == 2 else "top",
+            fontsize="small",
+        )
+
+    for n, z in enumerate(points):
+        Z = z + c[:, np.newaxis]  # the line z + c 1, at five values of c
+        color = f"C{n}"
+        line = z + np.linspace(*c_span, 2)[:, np.newaxis]
+        space.plot(*line.T, color=color, linewidth=2)
+        space.scatter(*Z.T, color=color, s=16, depthshade=False)
+        xy = to_triangle(numeric.softmax(Z))
+        plane.plot(
+            xy[:, 0],
+            xy[:, 1],
+            "o",
+            color=color,
+            markersize=9,
+            markeredgecolor="black",
+            gid=f"image-{n}",
+            label="z = (" + ", ".join(f"{v:g}" for v in z) + ")",
+        )
+    space.set_xlabel("$z_1$")
+    space.set_ylabel("$z_2$")
+    space.set_zlabel("$z_3$")
+    space.set_title(
+        words["simplex_logits"].format(lo=f"{c_span[0]:g}", hi=f"{c_span[1]:g}"), fontsize="medium"
+    )
+    space.view_init(elev=18, azim=-55)
+    plane.set_aspect("equal")
+    plane.set_xlim(-0.12, 1.12)
+    plane.set_ylim(-0.12, 0.98)
+    plane.axis("off")
+    plane.set_title(words["simplex_image"], fontsize="medium")
+    plane.legend(loc="upper right", fontsize="small", title=r"$\sigma(\mathbf{z} + c\mathbf{1})$")
+    fig.supxlabel(
+        words["simplex_grid"].format(lo=f"{z_span[0]:g}", hi=f"{z_span[1]:g}"), fontsize="small"
+    )
     return fig
 
 
@@ -376,6 +669,7 @@ _FIGURES: dict[str, Callable[..., Figure]] = {
     "sigmoid": sigmoid,
     "temperature": temperature,
     "jacobian": jacobian,
+    "simplex": simplex,
 }
 
 
