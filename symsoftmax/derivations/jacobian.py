@@ -149,7 +149,7 @@ def jacobian(S: ClassSpace) -> list[Line]:
             ),
             Text(
                 "the derivative of the logistic sigmoid $s$ is $s (1 - s)$",
-                "logistic Sigmoid 函数 $s$ 的导数为 $s (1 - s)$",
+                "Sigmoid 函数 $s$ 的导数为 $s (1 - s)$",
             ),
             label="sigmoid_slope",
         ),
@@ -160,8 +160,8 @@ def jacobian(S: ClassSpace) -> list[Line]:
                 evaluate=False,
             ),
             Text(
-                r"so the diagonal entry is the sigmoid's derivative at $z_i - \log \sum_{k \neq i} e^{z_k}$ (derivation sigmoid)",
-                r"所以对角元正是 Sigmoid 函数在 $z_i - \log \sum_{k \neq i} e^{z_k}$ 处的导数（见推导 sigmoid）",
+                r"so the diagonal entry is the sigmoid's derivative at $z_i - \log \sum_{k \neq i} e^{z_k}$ (see “One logit alone moves its probability along a sigmoid”)",
+                r"所以对角元正是 Sigmoid 函数在 $z_i - \log \sum_{k \neq i} e^{z_k}$ 处的导数（见“单独改变某一个输入，其对应概率的变化符合 Sigmoid 函数曲线”）",
             ),
             label="sigmoid_diagonal",
         ),

@@ -48,7 +48,7 @@ def sigmoid(S: ClassSpace) -> list[Line]:
             sp.Eq(si, Sigmoid(z[i] - shift), evaluate=False),
             Text(
                 r"the logistic sigmoid $\operatorname{sigmoid}(x) = 1 / (1 + e^{-x})$, shifted by $\log \sum_{k \neq i} e^{z_k}$",
-                r"即 logistic Sigmoid 函数 $\operatorname{sigmoid}(x) = 1 / (1 + e^{-x})$，自变量平移了 $\log \sum_{k \neq i} e^{z_k}$",
+                r"这正是 Sigmoid 函数 $\operatorname{sigmoid}(x) = 1 / (1 + e^{-x})$，只是自变量平移了 $\log \sum_{k \neq i} e^{z_k}$",
             ),
             label="sigmoid_form",
         ),

@@ -473,11 +473,12 @@ def _math_row(pieces: list[tuple[str, bool]]) -> str:
 
 def _reason_rows(number: int, reason: str) -> list[str]:
     """A numbered reason as rows of a display, broken into lines of about
-    :data:`_REASON_LINE` glyphs (MathJax does not wrap), never inside a formula."""
+    :data:`_REASON_LINE` columns (MathJax does not wrap; a Chinese character is two
+    columns), never inside a formula."""
     lines: list[list[tuple[str, bool]]] = [[]]
     width = 0
     for piece, is_math in _pieces(reason):
-        size = _glyphs(piece) if is_math else len(piece)
+        size = _glyphs(piece) if is_math else display_width(piece)  # a CJK glyph: 2
         if width + size > _REASON_LINE and width:
             lines.append([])
             width = 0
