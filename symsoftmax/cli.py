@@ -38,7 +38,8 @@ from pathlib import Path
 from . import gallery
 from .engine import Lang, derivations, derive, unregister
 from .errors import SymsoftmaxError, VerificationError
-from .numeric.codegen import NAMES, module_source
+from .numeric import SOURCES, source
+from .numeric.codegen import NAMES
 from .output import docsite, plots
 from .output.languages import RESOURCES
 from .output.typeset import PACKAGES, require
@@ -211,9 +212,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--lang", choices=[m.value for m in Lang], default="en")
     codegen = commands.add_parser(
-        "codegen", help="print the generated numpy module of a numeric function"
+        "codegen", help="print the generated module of a numeric function, for one backend"
     )
     codegen.add_argument("name", type=_numeric, help=f"one of: {', '.join(NAMES)}")
+    codegen.add_argument(
+        "--backend",
+        choices=SOURCES,
+        default="numpy",
+        help="the module's array library: numpy (its only import; the default), numba "
+        "(fused row kernels; numpy and numba its imports) or array-api (any array library, "
+        "through array_api_compat)",
+    )
     docs = commands.add_parser(
         "docs", help="write the documentation: an index and a page per derivation and language"
     )
@@ -382,7 +391,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "show":
             return _show(args)
         if args.command == "codegen":
-            print(module_source(args.name), end="")
+            print(source(args.name, backend=args.backend), end="")
             return 0
         if args.command == "demo":
             return _demo(args)

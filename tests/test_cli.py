@@ -211,7 +211,9 @@ def test_load_registers_for_docs(odds_file: Path, tmp_path: Path, monkeypatch, c
     out = tmp_path / "site"
     args = ["--load", str(odds_file), "docs", str(out), "--no-figures", "--no-typeset"]
     assert cli.main(args) == 0
-    assert "Wrote 3 files" in capsys.readouterr().out
+    # the index, the derivation's page in each language, the worked example in each
+    assert "Wrote 5 files" in capsys.readouterr().out
+    assert (out / "zh" / f"{ODDS}.md").is_file() and (out / "en" / "worked-example.md").is_file()
     assert (out / "en" / f"{ODDS}.md").read_text(encoding="utf-8").startswith("# The odds")
     assert f"`{ODDS}`" in (out / "index.md").read_text(encoding="utf-8")
 

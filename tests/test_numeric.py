@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import importlib.util
 import inspect
 import subprocess
 import sys
@@ -354,8 +355,8 @@ def test_the_package_runs_the_exported_text(name: str) -> None:
     z = np.array([[1.0, 2.0, 3.0]])
     y = np.array([[0.2, 0.3, 0.5]])
     args = (z, y) if name in TAKES_TWO else (z,)
-    getattr(N, name)(*args)  # the first call generates
-    codes = frames_entered(lambda: getattr(N, name)(*args))
+    getattr(N, name)(*args, backend="numpy")  # the first call generates
+    codes = frames_entered(lambda: getattr(N, name)(*args, backend="numpy"))
     generated = [c for c in codes if c.co_filename == GENERATED]
     assert generated and generated[0].co_name == name, [c.co_name for c in codes]
     assert f"_{name}_kernel" in [c.co_name for c in generated]
@@ -369,7 +370,7 @@ def test_the_package_runs_the_exported_text(name: str) -> None:
 def test_a_kernel_that_reads_an_array_its_stub_does_not_take_is_refused(monkeypatch) -> None:
     # the stub in the runtime declares what a kernel receives; a formula that needs more
     # fails at generation, not when it runs
-    monkeypatch.setattr(codegen, "_vector_kernel", lambda name: ["out = dh*q"])
+    monkeypatch.setattr(codegen, "_vector_kernel", lambda name, target: ["out = dh*q"])
     with pytest.raises(RuntimeError, match=r"reads \['q'\].*_softmax_kernel\('dh', 'dl'\)"):
         codegen.kernel_source.__wrapped__("softmax")  # past the cache: nothing is kept
 
@@ -385,12 +386,37 @@ def test_cli_codegen_prints_the_module(capsys) -> None:
     assert err.count("\n") == 1 and "known: softmax" in err
 
 
+@pytest.mark.parametrize(
+    "backend", ["numpy", "array-api", pytest.param("numba", marks=pytest.mark.xdist_group("numba"))]
+)
+def test_cli_codegen_prints_a_standalone_module_per_backend(backend, capsys, tmp_path) -> None:
+    assert cli.main(["codegen", "logsumexp", "--backend", backend]) == 0
+    text = capsys.readouterr().out
+    assert text == N.source("logsumexp", backend=backend)
+    # the module runs on its own (numba caches beside its file: it must be a file)
+    path = tmp_path / f"exported_{backend.replace('-', '_')}.py"
+    path.write_text(text)
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    x = np.array([[1000.0, 1000.0, -5.0], [0.5, -2.0, 3.0]])
+    np.testing.assert_allclose(module.logsumexp(x), scipy.special.logsumexp(x, axis=-1), rtol=1e-15)
+
+
+def test_cli_codegen_refuses_an_unknown_backend_in_one_line(capsys) -> None:
+    assert cli.main(["codegen", "softmax", "--backend", "cuda"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "invalid choice: 'cuda'" in err and "numba" in err
+
+
 def test_import_does_not_generate() -> None:
     # a fresh interpreter: in this one, other tests have generated already
+    # ... and imports none of the optional libraries of the backends
     code = (
-        "import symsoftmax as ss, symsoftmax.numeric.codegen as c; ss.numeric.source; "
+        "import sys, symsoftmax as ss, symsoftmax.numeric.codegen as c; ss.numeric.source; "
         "print(c.module_source.cache_info().currsize, c.kernel_source.cache_info().currsize, "
-        "ss.numeric._generated.cache_info().currsize)"
+        "ss.numeric._generated.cache_info().currsize, "
+        "*sorted({'numba', 'dask', 'array_api_compat', 'llvmlite'} & set(sys.modules)))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -111,13 +111,51 @@ def test_mask_refuses_what_does_not_fit(where, shape, error, message: str) -> No
         R._mask(where, shape)
 
 
-@pytest.mark.parametrize("axis", [0, 1, 2, -1, -2])
+@pytest.mark.parametrize("axis", [0, 1, 2, -1, -2, np.int64(1)])
 def test_classes_last_moves_x_and_its_mask_alike(axis: int) -> None:
     x = np.arange(24.0).reshape(2, 3, 4)
-    x_last, keep = R._classes_last(x, axis, x % 3 == 0)
+    x_last, keep, axes, moved = R._classes_last(x, axis, x % 3 == 0)
     np.testing.assert_array_equal(x_last, np.moveaxis(x, axis, -1))
     np.testing.assert_array_equal(keep, x_last % 3 == 0)  # each entry keeps its own flag
     assert R._classes_last(x, axis, None)[1] is None
+    np.testing.assert_array_equal(R._classes_back(x_last, axes, moved), x)
+
+
+@pytest.mark.parametrize(
+    ("axis", "classes"), [(None, (0, 1, 2)), ((0, 2), (0, 2)), ((2, 0), (2, 0)), ((-1,), (2,))]
+)
+def test_classes_last_flattens_several_class_axes_as_scipy_does(axis, classes) -> None:
+    x = np.arange(24.0).reshape(2, 3, 4)
+    x_last, keep, axes, moved = R._classes_last(x, axis, x > 5)
+    # the batch axes first, in order, then the class axes in the order given, flattened
+    batch = [a for a in range(3) if a not in [c % 3 for c in classes]]
+    expected = np.transpose(x, [*batch, *classes]).reshape(*(x.shape[a] for a in batch), -1)
+    np.testing.assert_array_equal(x_last, expected)
+    np.testing.assert_array_equal(keep, x_last > 5)
+    np.testing.assert_array_equal(R._classes_back(x_last, axes, moved), x)
+
+
+@pytest.mark.parametrize(
+    ("axis", "error", "message"),
+    [
+        (1.5, TypeError, "axis must be an int, a tuple of ints or None, got float 1.5"),
+        ("0", TypeError, "got str '0'"),
+        (True, TypeError, "got bool True"),
+        ((0, 0.5), TypeError, "got float 0.5"),
+        (3, np.exceptions.AxisError, "axis 3 is out of bounds"),
+        ((0, 0), ValueError, "repeated axis"),
+    ],
+)
+def test_classes_last_refuses_bad_axes_naming_them(axis, error, message: str) -> None:
+    with pytest.raises(error, match=message):
+        R._classes_last(np.zeros((2, 3)), axis, None)
+
+
+def test_computed_in_widens_only_float16() -> None:
+    assert R._computed_in(np.zeros(2, np.float16)).dtype == np.float32
+    for dtype in (np.float32, np.float64, np.longdouble):
+        a = np.zeros(2, dtype)
+        assert R._computed_in(a) is a
 
 
 def test_check_same_shape_names_both_shapes() -> None:
@@ -164,8 +202,11 @@ def test_target_tolerance_is_16_eps_per_class(extra: int, accepted: bool) -> Non
 @pytest.mark.parametrize(
     ("y", "message"),
     [
-        ([[1.5, -0.5]], "probability vector"),  # sums to 1, one entry negative
+        ([[1.5, -0.5]], r"probability vector .*got \[1.5, -0.5\] in row \(0,\)"),
         ([[0.5, 0.6]], "probability vector"),
+        ([[np.nan, 1.0]], r"got \[nan, 1.0\]"),  # a NaN fails every comparison: refused
+        ([[np.inf, 1.0]], r"got \[inf, 1.0\] in row \(0,\)"),
+        ([[np.nan, np.nan]], "probability vector"),
         ([[0.5, 0.25, 0.25]], r"y of shape \(1, 3\) does not match x of shape \(1, 2\)"),
     ],
 )
@@ -412,10 +453,11 @@ def test_logsumexp_decides_the_non_finite_rows_itself(stand_in) -> None:
 
 
 def test_products_check_v_before_calling_their_kernels(stand_in) -> None:
-    stand_in("softmax", lambda dh, dl: np.ones(dh.shape))
+    stand_in("softmax", lambda dh, dl: np.array([[0.25, 0.75]]))
     for name in ("jvp", "vjp"):
         stand_in(name, lambda s, v: s + v)
-        np.testing.assert_array_equal(getattr(R, name)(np.zeros((1, 2)), [[1, 2]]), [[2, 3]])
+        # the kernel sees v - v_{k*}, k* = 1 the arg max of s
+        np.testing.assert_array_equal(getattr(R, name)(np.zeros((1, 2)), [[1, 3]]), [[-1.75, 0.75]])
         with pytest.raises(ValueError, match=r"v of shape \(1, 3\) does not match"):
             getattr(R, name)(np.zeros((1, 2)), np.zeros((1, 3)))
 

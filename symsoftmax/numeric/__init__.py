@@ -1,10 +1,16 @@
-"""Softmax, log-softmax, log-sum-exp, the Jacobian and its products, for numpy arrays.
+"""Softmax, log-softmax, log-sum-exp, the Jacobian and its products, on several backends.
 
 Every function here runs code generated from the derivations: the module text that
 :func:`symsoftmax.numeric.codegen.module_source` writes (the hand-written
 :mod:`~symsoftmax.numeric.runtime` with the kernels that SymPy prints from the formulas),
 compiled and run as it is. :func:`source` shows it, and ``symsoftmax codegen NAME`` prints
 it as a standalone module. Generation happens on the first call, not at import.
+
+Each function takes ``backend=``: "numpy" (the reference), "numba" (fused row kernels,
+:mod:`~symsoftmax.numeric.loops`), "array-api" (any array library,
+:mod:`~symsoftmax.numeric.portable`) or "dask" (lazily, chunk by chunk,
+:mod:`~symsoftmax.numeric.chunked`); None chooses by the input
+(:func:`~symsoftmax.numeric.dispatch.choose`). :func:`backends` lists the installed ones.
 
 Conventions: floating dtypes are kept (float32 in, float32 out), integers and bools compute
 in float64; an entry of -inf (or a masked entry) gets probability exactly 0; if a row has
@@ -23,16 +29,20 @@ Example:
 
 from __future__ import annotations
 
-import functools
-import linecache
 from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .codegen import NAMES, module_source
+from . import chunked, codegen, dispatch, loops
+from .codegen import module_source
+from .dispatch import Backend, backends, choose, functions
+
+#: The generated numpy module (compiled on the first call, kept for the process).
+_generated = dispatch._numpy_module
 
 __all__ = [
+    "backends",
     "cross_entropy",
     "cross_entropy_grad",
     "jacobian",
@@ -45,32 +55,44 @@ __all__ = [
 ]
 
 
-#: The file name the generated module is compiled under (tracebacks and profilers show it).
-_FILENAME = "<symsoftmax generated>"
+def _function(name: str, x: object, backend: str | None) -> Callable:
+    """The function ``name`` of the backend that computes ``x`` (see :mod:`.dispatch`)."""
+    chosen = choose(x, backend)
+    if chosen is Backend.DASK:
+        return chunked.function(name)
+    return functions(chosen)(name)
 
 
-@functools.cache
-def _generated() -> dict[str, Callable]:
-    """The generated functions: the text of ``module_source()``, compiled and run."""
-    text = module_source()
-    # the traceback module (pytest, IPython) and inspect.getsource read its lines from here
-    linecache.cache[_FILENAME] = (len(text), None, text.splitlines(keepends=True), _FILENAME)
-    namespace: dict[str, object] = {}
-    exec(compile(text, _FILENAME, "exec"), namespace)
-    return {name: namespace[name] for name in NAMES}
+#: The standalone modules by backend: what ``source`` and ``symsoftmax codegen`` print.
+SOURCES = ("numpy", "numba", "array-api")
 
 
-def source(name: str) -> str:
-    """The generated source of ``name``: a module whose only import is numpy.
+def source(name: str | None, *, backend: str = "numpy") -> str:
+    """The generated source of ``name`` (None: every function) as a standalone module for
+    ``backend``: numpy its only import ("numpy"), numpy and numba ("numba"), or no import
+    but array_api_compat at run time ("array-api").
+
+    Raises:
+        ValueError: an unknown function or backend (the known ones listed).
 
     Example:
         >>> "numpy.log1p" in source("log_softmax")
         True
+        >>> "numba.prange" in source("softmax", backend="numba")
+        True
     """
-    return module_source(name)
+    if backend == "numba":
+        if name is not None:
+            codegen._check_name(name)
+        return loops.module_source(name)
+    if backend not in SOURCES:
+        raise ValueError(f"unknown backend {backend!r} for source; known: {', '.join(SOURCES)}")
+    return module_source(name, backend)
 
 
-def softmax(x: ArrayLike, axis: int = -1, where: ArrayLike | None = None) -> np.ndarray:
+def softmax(
+    x: ArrayLike, axis: object = -1, where: ArrayLike | None = None, *, backend: str | None = None
+) -> np.ndarray:
     """Softmax along ``axis``.
 
     .. math:: \\sigma(x)_i = \\frac{e^{x_i - m}}{\\sum_k e^{x_k - m}}, \\quad m = \\max_k x_k
@@ -92,10 +114,12 @@ def softmax(x: ArrayLike, axis: int = -1, where: ArrayLike | None = None) -> np.
         array([[0.26894142, 0.73105858],
                [0.        , 1.        ]])
     """
-    return _generated()["softmax"](x, axis=axis, where=where)
+    return _function("softmax", x, backend)(x, axis=axis, where=where)
 
 
-def log_softmax(x: ArrayLike, axis: int = -1, where: ArrayLike | None = None) -> np.ndarray:
+def log_softmax(
+    x: ArrayLike, axis: object = -1, where: ArrayLike | None = None, *, backend: str | None = None
+) -> np.ndarray:
     """Log-softmax along ``axis``, never computed as log(softmax).
 
     .. math:: \\log \\sigma(x)_i = (x_i - m) - \\operatorname{log1p}\\Big(\\sum_{k \\neq k^*} e^{x_k - m}\\Big)
@@ -106,10 +130,10 @@ def log_softmax(x: ArrayLike, axis: int = -1, where: ArrayLike | None = None) ->
         >>> log_softmax(np.array([0.0, 0.0]))
         array([-0.69314718, -0.69314718])
     """
-    return _generated()["log_softmax"](x, axis=axis, where=where)
+    return _function("log_softmax", x, backend)(x, axis=axis, where=where)
 
 
-def logsumexp(x: ArrayLike, axis: int = -1) -> np.ndarray:
+def logsumexp(x: ArrayLike, axis: object = -1, *, backend: str | None = None) -> np.ndarray:
     """Log-sum-exp along ``axis`` (removed from the result).
 
     .. math:: \\operatorname{LSE}(x) = m + \\operatorname{log1p}\\Big(\\sum_{k \\neq k^*} e^{x_k - m}\\Big)
@@ -118,10 +142,12 @@ def logsumexp(x: ArrayLike, axis: int = -1) -> np.ndarray:
         >>> float(logsumexp(np.array([1000.0, 1000.0])))
         1000.6931471805599
     """
-    return _generated()["logsumexp"](x, axis=axis)
+    return _function("logsumexp", x, backend)(x, axis=axis)
 
 
-def jacobian(x: ArrayLike, where: ArrayLike | None = None) -> np.ndarray:
+def jacobian(
+    x: ArrayLike, where: ArrayLike | None = None, *, backend: str | None = None
+) -> np.ndarray:
     """The Jacobian of softmax over the last axis, shape ``x.shape + (K,)``.
 
     .. math:: J_{ij} = \\sigma_i (\\delta_{ij} - \\sigma_j)
@@ -131,10 +157,12 @@ def jacobian(x: ArrayLike, where: ArrayLike | None = None) -> np.ndarray:
         array([[ 0.25, -0.25],
                [-0.25,  0.25]])
     """
-    return _generated()["jacobian"](x, where=where)
+    return _function("jacobian", x, backend)(x, where=where)
 
 
-def jvp(x: ArrayLike, v: ArrayLike, where: ArrayLike | None = None) -> np.ndarray:
+def jvp(
+    x: ArrayLike, v: ArrayLike, where: ArrayLike | None = None, *, backend: str | None = None
+) -> np.ndarray:
     """The Jacobian-vector product J v over the last axis, O(K) per row.
 
     .. math:: (J v)_i = \\sigma_i (v_i - \\langle \\sigma, v \\rangle)
@@ -143,20 +171,22 @@ def jvp(x: ArrayLike, v: ArrayLike, where: ArrayLike | None = None) -> np.ndarra
         >>> jvp(np.array([0.0, 0.0]), np.array([1.0, 0.0]))
         array([ 0.25, -0.25])
     """
-    return _generated()["jvp"](x, v, where=where)
+    return _function("jvp", x, backend)(x, v, where=where)
 
 
-def vjp(x: ArrayLike, v: ArrayLike, where: ArrayLike | None = None) -> np.ndarray:
+def vjp(
+    x: ArrayLike, v: ArrayLike, where: ArrayLike | None = None, *, backend: str | None = None
+) -> np.ndarray:
     """The vector-Jacobian product v^T J (equal to J v: J is symmetric), O(K) per row.
 
     Example:
         >>> vjp(np.array([0.0, 0.0]), np.array([1.0, 0.0]))
         array([ 0.25, -0.25])
     """
-    return _generated()["vjp"](x, v, where=where)
+    return _function("vjp", x, backend)(x, v, where=where)
 
 
-def cross_entropy(z: ArrayLike, y: ArrayLike) -> np.ndarray:
+def cross_entropy(z: ArrayLike, y: ArrayLike, *, backend: str | None = None) -> np.ndarray:
     """Cross-entropy of softmax(z) against targets y over the last axis.
 
     .. math:: L = -\\sum_k y_k \\log \\sigma(z)_k, \\qquad \\sum_k y_k = 1
@@ -165,14 +195,14 @@ def cross_entropy(z: ArrayLike, y: ArrayLike) -> np.ndarray:
         >>> float(cross_entropy(np.array([0.0, 0.0]), np.array([1.0, 0.0])))
         0.6931471805599453
     """
-    return _generated()["cross_entropy"](z, y)
+    return _function("cross_entropy", z, backend)(z, y)
 
 
-def cross_entropy_grad(z: ArrayLike, y: ArrayLike) -> np.ndarray:
+def cross_entropy_grad(z: ArrayLike, y: ArrayLike, *, backend: str | None = None) -> np.ndarray:
     """The gradient of :func:`cross_entropy` with respect to z: softmax(z) - y.
 
     Example:
         >>> cross_entropy_grad(np.array([0.0, 0.0]), np.array([1.0, 0.0]))
         array([-0.5,  0.5])
     """
-    return _generated()["cross_entropy_grad"](z, y)
+    return _function("cross_entropy_grad", z, backend)(z, y)

@@ -36,18 +36,33 @@ import functools
 import inspect
 from collections.abc import Iterable
 from dataclasses import dataclass
+from types import ModuleType
+from typing import ClassVar
 
 import sympy as sp
 from sympy.codegen.cfunctions import log1p
 from sympy.codegen.rewriting import ReplaceOptim, optimize
-from sympy.printing.numpy import NumPyPrinter
+from sympy.printing.numpy import NumPyPrinter, _known_functions_numpy
 
-import symsoftmax.numeric.runtime as runtime  # (not "from . import": no edge to the package)
+import symsoftmax.numeric.portable as portable  # (not "from . import": no edge to the package)
+import symsoftmax.numeric.runtime as runtime
 
 from ..engine import derive
 from ..symbolic import ClassSpace, Softmax, expand_definitions
 
-__all__ = ["NAMES", "REWRITES", "RowSum", "formulas", "kernel_source", "lower", "module_source"]
+__all__ = [
+    "DOMINANT_REWRITES",
+    "NAMES",
+    "REWRITES",
+    "TARGETS",
+    "RowSum",
+    "Target",
+    "formulas",
+    "kernel_source",
+    "lower",
+    "module_source",
+    "rewritten",
+]
 
 #: The generated functions: the public functions of the runtime, in its order.
 NAMES = tuple(name for name in vars(runtime) if name in runtime.__all__)
@@ -60,6 +75,7 @@ _dh = sp.IndexedBase("dh", real=True)  # fl(z - m)
 _dl = sp.IndexedBase("dl", real=True)  # z - m - fl(z - m), exactly (TwoSum)
 _r = sp.IndexedBase("r", nonnegative=True)  # 0 at the first arg max, 1 elsewhere
 _logp = sp.IndexedBase("logp", real=True)  # log softmax(z), from the generated log_softmax
+_c = sp.IndexedBase("c", nonnegative=True)  # 1 - sigma, accurate at the arg max (_complement)
 
 
 def _in_shifted(expr: sp.Expr) -> sp.Expr:
@@ -135,6 +151,50 @@ REWRITES = (
 )
 
 
+def _one_minus_sigma(e: sp.Basic) -> bool:
+    """1 - sigma_i or sigma_i - 1, for some index i."""
+    if not (isinstance(e, sp.Add) and len(e.args) == 2):
+        return False
+    one, other = sorted(e.args, key=lambda a: not a.is_Number)
+    return abs(one) == 1 and isinstance(-one * other, Softmax)
+
+
+def _complement_of(e: sp.Add) -> sp.Expr:
+    one, other = sorted(e.args, key=lambda a: not a.is_Number)
+    return one * _c[(-one * other).args[2]]
+
+
+def _sigma_minus(e: sp.Basic) -> bool:
+    """sigma_i - u, u free of sigma: it cancels where sigma_i is close to 1."""
+    if not isinstance(e, sp.Add) or _one_minus_sigma(e):
+        return False
+    sigmas = [a for a in e.args if isinstance(a, Softmax)]
+    return len(sigmas) == 1 and not (e - sigmas[0]).has(Softmax)
+
+
+def _at_the_dominant_class(e: sp.Add) -> sp.Piecewise:
+    (sigma,) = [a for a in e.args if isinstance(a, Softmax)]
+    rest = e - sigma
+    # sigma_i - u = (1 - u) - (1 - sigma_i): where sigma_i > 1/2, 1 - u is exact when u is
+    # close to sigma_i (Sterbenz) and 1 - sigma_i is c_i, accurate; elsewhere as it is
+    return sp.Piecewise(
+        (sp.UnevaluatedExpr(1 + rest) - _c[sigma.args[2]], sigma > sp.Rational(1, 2)),
+        (e, True),
+    )
+
+
+#: The accuracy rewrites of the formulas in the probabilities sigma (the Jacobian and the
+#: gradient): 1 - sigma_i = sum_{k != i} sigma_k (the derivation 'normalization', step
+#: 'sum_is_one') is the array c, which the runtime computes without cancellation at the
+#: arg max (:func:`~symsoftmax.numeric.runtime._complement`); a difference sigma_i - u is
+#: taken as (1 - u) - c_i where sigma_i > 1/2. Without them J_ii = sigma_i (1 - sigma_i)
+#: is 0 at a dominant class whose 1 - sigma_i is below the rounding of 1.
+DOMINANT_REWRITES = (
+    ReplaceOptim(_one_minus_sigma, _complement_of),
+    ReplaceOptim(_sigma_minus, _at_the_dominant_class),
+)
+
+
 class RowSum(sp.Function):
     """The sum over the class axis, kept as an axis of length 1 (numpy keepdims)."""
 
@@ -199,32 +259,107 @@ class _Printer(NumPyPrinter):
         return expr.name
 
 
-def _assignments(expr: sp.Expr, target: str) -> list[str]:
+class _ArrayAPIPrinter(_Printer):
+    """The printer for the array API: the namespace is the kernel's parameter ``xp``
+    (``_module``), a row sum is ``xp.sum(..., keepdims=True)``, a piecewise expression is
+    ``xp.where`` (the standard has no ``select``), a comparison its operator."""
+
+    _module = "xp"
+    _kf: ClassVar[dict[str, str]] = {k: "xp." + v for k, v in _known_functions_numpy.items()}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.module_imports.clear()
+
+    def _module_format(self, fqn: str, register: bool = False) -> str:
+        return fqn  # xp is a parameter, not a module to import
+
+    def _print_RowSum(self, expr: RowSum) -> str:
+        return f"xp.sum({self._print(expr.args[0])}, axis=-1, keepdims=True)"
+
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        *cases, (otherwise, cond) = expr.args
+        if cond != sp.true:
+            raise NotImplementedError(f"a piecewise expression without a default: {expr}")
+        text = self._print(otherwise)
+        for value, condition in reversed(cases):
+            text = f"xp.where({self._print(condition)}, {self._print(value)}, {text})"
+        return text
+
+    def _print_Relational(self, expr: sp.core.relational.Relational) -> str:
+        lhs, rhs = (self.parenthesize(a, 50) for a in (expr.lhs, expr.rhs))
+        return f"({lhs} {expr.rel_op} {rhs})"
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a generated module is made of: the hand-written runtime whose stubs the kernels
+    replace, the printer of the kernels, the statement that writes the diagonal of the
+    Jacobian, and the imports of the module."""
+
+    name: str
+    runtime: ModuleType
+    printer: type[_Printer]
+    set_diagonal: str
+    imports: str
+    only: str
+
+
+#: The targets by name: numpy (the reference) and the array API.
+TARGETS = {
+    "numpy": Target(
+        "numpy", runtime, _Printer, "_diagonal(out)[...] = on_diagonal", "import numpy", "numpy"
+    ),
+    "array-api": Target(
+        "array-api",
+        portable,
+        _ArrayAPIPrinter,
+        "out = xp.where(_eye(out, xp), on_diagonal[..., :, None], out)",
+        "import importlib\nimport math\nimport warnings\nfrom typing import Any",
+        "array_api_compat (at run time)",
+    ),
+}
+
+
+def _assignments(expr: sp.Expr, target: str, printer: _Printer | None = None) -> list[str]:
     """``cse`` lines, then ``target = ...``."""
-    printer = _Printer()
+    printer = printer or _Printer()
     shared, (reduced,) = sp.cse([expr], symbols=sp.numbered_symbols("t"))
     lines = [f"{name} = {printer.doprint(value)}" for name, value in shared]
     return [*lines, f"{target} = {printer.doprint(reduced)}"]
 
 
-def _vector_kernel(name: str) -> list[str]:
-    return _assignments(lower(optimize(formulas()[name], REWRITES), {_i: ""}), "out")
+def rewritten(name: str) -> sp.Expr:
+    """The formula of ``name`` after the accuracy rewrites (:data:`REWRITES`,
+    :data:`DOMINANT_REWRITES`), still indexed by i: what every backend prints."""
+    return optimize(optimize(formulas()[name], REWRITES), DOMINANT_REWRITES)
 
 
-def _matrix_kernel(name: str) -> list[str]:
-    """sigma_i (delta_ij - sigma_j) = (delta_ij sigma_i) - sigma_i sigma_j: the outer
-    product in one pass, then the diagonal added in place (no identity matrix)."""
-    diagonal, full = [], []
-    for term in sp.Add.make_args(sp.expand(formulas()[name])):
-        delta = sp.KroneckerDelta(_i, _j)
-        if term.has(delta):
-            diagonal.append((term / delta).xreplace({_j: _i}))
-        else:
-            full.append(term)
-    lines = _assignments(lower(sp.Add(*full), {_i: "[..., :, None]", _j: "[..., None, :]"}), "out")
-    if diagonal:
-        lines += _assignments(lower(sp.Add(*diagonal), {_i: ""}), "on_diagonal")
-        lines.append("_diagonal(out)[...] += on_diagonal")
+def _vector_kernel(name: str, target: Target) -> list[str]:
+    return _assignments(lower(rewritten(name), {_i: ""}), "out", target.printer())
+
+
+def matrix_parts(name: str) -> tuple[sp.Expr, sp.Expr]:
+    """The off-diagonal entries (indexed by i, j) and the diagonal (indexed by i) of a
+    matrix formula such as sigma_i (delta_ij - sigma_j), each after the accuracy rewrites:
+    the diagonal sigma_i (1 - sigma_i) becomes sigma_i c_i."""
+    formula = formulas()[name]
+    delta = sp.KroneckerDelta(_i, _j)
+    off = formula.xreplace({delta: 0})
+    on = sp.factor(formula.xreplace({_j: _i}).xreplace({sp.KroneckerDelta(_i, _i): 1}).doit())
+    rewrite = DOMINANT_REWRITES[:1]
+    return optimize(sp.expand(off), rewrite), optimize(on, rewrite)
+
+
+def _matrix_kernel(name: str, target: Target) -> list[str]:
+    """The off-diagonal formula over the whole matrix in one pass (an outer product), then
+    the diagonal written in place (numpy) or selected (the array API): no identity matrix."""
+    off, on = matrix_parts(name)
+    printer = target.printer()
+    axes = {_i: "[..., :, None]", _j: "[..., None, :]"}
+    lines = _assignments(lower(off, axes), "out", printer)
+    lines += _assignments(lower(on, {_i: ""}), "on_diagonal", printer)
+    lines.append(target.set_diagonal)
     return lines
 
 
@@ -268,9 +403,10 @@ def _definitions(source: str) -> dict[str, _Definition]:
 
 
 @functools.cache
-def _runtime() -> dict[str, _Definition]:
-    """The definitions of :mod:`symsoftmax.numeric.runtime`, from its source text."""
-    return _definitions(inspect.getsource(runtime))
+def _runtime(target: str = "numpy") -> dict[str, _Definition]:
+    """The definitions of the target's runtime (:mod:`symsoftmax.numeric.runtime` for
+    numpy), from its source text."""
+    return _definitions(inspect.getsource(TARGETS[target].runtime))
 
 
 def _stub(name: str) -> str:
@@ -283,9 +419,10 @@ _KERNELS = {_stub(name): name for name in NAMES}
 
 
 @functools.cache
-def kernel_source(name: str) -> str:
-    """The kernel of ``name``: its stub's header from the runtime, and a body printed from
-    the formula (:func:`formulas`, :data:`REWRITES`, :func:`lower`).
+def kernel_source(name: str, target: str = "numpy") -> str:
+    """The kernel of ``name`` for ``target``: its stub's header from the target's runtime,
+    and a body printed from the formula (:func:`rewritten`, :func:`lower`) by the target's
+    printer.
 
     The body may read the stub's parameters, the array module and the runtime's definitions,
     nothing else: a formula that needs another array fails here, not when it runs.
@@ -296,19 +433,22 @@ def kernel_source(name: str) -> str:
         def _jvp_kernel(s: numpy.ndarray, v: numpy.ndarray) -> numpy.ndarray:
             out = s*(v - _rowsum(s*v))
             return out
+        >>> print(kernel_source("jvp", "array-api").splitlines()[-2])
+            out = s*(v - xp.sum(s*v, axis=-1, keepdims=True))
     """
     _check_name(name)
-    stub = _runtime()[_stub(name)]
+    spec = TARGETS[target]
+    stub = _runtime(target)[_stub(name)]
     raises = ast.parse(stub.text).body[0].body[-1]  # the stub's body, after its docstring
     header = stub.text.splitlines()[: raises.lineno - 1]
-    body = _matrix_kernel(name) if name == "jacobian" else _vector_kernel(name)
+    body = _matrix_kernel(name, spec) if name == "jacobian" else _vector_kernel(name, spec)
     text = "\n".join([*header, *("    " + line for line in [*body, "return out"])])
     kernel = ast.parse(text).body[0]
-    names = [n for n in ast.walk(kernel) if isinstance(n, ast.Name)]
+    names = [n for line in kernel.body for n in ast.walk(line) if isinstance(n, ast.Name)]
     local = {a.arg for a in kernel.args.args} | {
         n.id for n in names if isinstance(n.ctx, ast.Store)
     }
-    unknown = {n.id for n in names} - local - set(_runtime()) - {_Printer._module}
+    unknown = {n.id for n in names} - local - set(_runtime(target)) - {spec.printer._module}
     if unknown:
         raise RuntimeError(
             f"the kernel of {name} reads {sorted(unknown)}, which its stub "
@@ -322,14 +462,14 @@ def _check_name(name: str) -> None:
         raise ValueError(f"unknown numeric function {name!r}; known: {', '.join(NAMES)}")
 
 
-def _definition(name: str) -> _Definition:
+def _definition(name: str, target: str = "numpy") -> _Definition:
     """A definition of the generated module: a printed kernel, or the runtime's own."""
     if name in _KERNELS:
-        return _definitions(kernel_source(_KERNELS[name]))[name]
-    return _runtime()[name]
+        return _definitions(kernel_source(_KERNELS[name], target))[name]
+    return _runtime(target)[name]
 
 
-def _needed(names: Iterable[str]) -> set[str]:
+def _needed(names: Iterable[str], target: str = "numpy") -> set[str]:
     """``names`` and every runtime definition that they read, directly or not."""
     needed: set[str] = set()
     todo = list(names)
@@ -337,11 +477,11 @@ def _needed(names: Iterable[str]) -> set[str]:
         name = todo.pop()
         if name not in needed:
             needed.add(name)
-            todo += [read for read in _definition(name).reads if read in _runtime()]
+            todo += [r for r in _definition(name, target).reads if r in _runtime(target)]
     return needed
 
 
-_HEADER = '''"""Generated by symsoftmax from its verified derivations. numpy is the only import.
+_HEADER = '''"""Generated by symsoftmax from its verified derivations. {only} is the only import.
 
 Conventions: floating dtypes are kept (integers and bools compute in float64); a -inf
 or masked entry gets probability 0; +inf entries share all the mass; a NaN that takes
@@ -350,20 +490,21 @@ part makes its row NaN; an empty input gives an empty output.
 
 from __future__ import annotations
 
-import {module}
+{imports}
 
 __all__ = [{names}]
 '''
 
 
 @functools.cache
-def module_source(name: str | None = None) -> str:
-    """A standalone module (numpy its only import) with ``name`` and what it calls, or
-    every generated function when ``name`` is None.
+def module_source(name: str | None = None, target: str = "numpy") -> str:
+    """A standalone module for ``target`` (numpy its only import, or for the array API no
+    import but array_api_compat at run time) with ``name`` and what it calls, or every
+    generated function when ``name`` is None.
 
-    The module is the runtime's definitions that these functions need, copied from
-    :mod:`symsoftmax.numeric.runtime` in its order, with the printed kernels in place of
-    the stubs. :mod:`symsoftmax.numeric` runs this text.
+    The module is the target runtime's definitions that these functions need, copied from
+    its source (:mod:`symsoftmax.numeric.runtime` for numpy) in its order, with the printed
+    kernels in place of the stubs. :mod:`symsoftmax.numeric` runs this text.
 
     Example:
         >>> namespace = {}
@@ -374,8 +515,11 @@ def module_source(name: str | None = None) -> str:
     roots = NAMES if name is None else (name,)
     for root in roots:
         _check_name(root)
-    needed = _needed(roots)
+    if target not in TARGETS:
+        raise ValueError(f"unknown target {target!r}; known: {', '.join(TARGETS)}")
+    spec = TARGETS[target]
+    needed = _needed(roots, target)
     public = "".join(f'\n    "{n}",' for n in NAMES if n in needed) + "\n"
-    header = _HEADER.format(module=_Printer._module, names=public)
-    body = [_definition(n).text for n in _runtime() if n in needed]
+    header = _HEADER.format(only=spec.only, imports=spec.imports, names=public)
+    body = [_definition(n, target).text for n in _runtime(target) if n in needed]
     return "\n\n\n".join([header.rstrip("\n"), *body]) + "\n"

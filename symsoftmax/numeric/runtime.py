@@ -88,19 +88,84 @@ def _mask(where: numpy.typing.ArrayLike | None, shape: tuple[int, ...]) -> numpy
     return numpy.broadcast_to(w, shape)
 
 
-def _classes_last(
-    x: numpy.typing.ArrayLike, axis: int, where: numpy.typing.ArrayLike | None
-) -> tuple[numpy.ndarray, numpy.ndarray | None]:
-    """``x`` as a floating array with the class axis ``axis`` moved last, and its mask alike.
+def _class_axes(axis: object, ndim: int) -> tuple[int, ...]:
+    """The class axes that ``axis`` names: every axis (None), one int, or a tuple of ints.
+
+    Raises:
+        TypeError: ``axis`` is none of these (its type and value named).
 
     Example:
-        >>> x, keep = _classes_last(numpy.zeros((2, 3)), 0, numpy.array([[True], [False]]))
-        >>> x.shape, keep.shape, bool(keep[0, 1])
-        ((3, 2), (3, 2), False)
+        >>> _class_axes(None, 3), _class_axes(-1, 3), _class_axes((0, 2), 3)
+        ((0, 1, 2), (-1,), (0, 2))
     """
-    x = numpy.moveaxis(_as_array(x), axis, -1)
-    keep = _mask(where, numpy.moveaxis(x, -1, axis).shape)
-    return x, None if keep is None else numpy.moveaxis(keep, axis, -1)
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    for a in axes:
+        if isinstance(a, bool) or not isinstance(a, int | numpy.integer):
+            raise TypeError(
+                f"axis must be an int, a tuple of ints or None, got {type(a).__name__} {a!r}"
+            )
+    return tuple(map(int, axes))
+
+
+def _classes_last(
+    x: numpy.typing.ArrayLike, axis: object, where: numpy.typing.ArrayLike | None
+) -> tuple[numpy.ndarray, numpy.ndarray | None, tuple[int, ...], tuple[int, ...]]:
+    """``x`` as a floating array with its class axes ``axis`` moved last and flattened into
+    one (as scipy does for a tuple or None), and its mask alike.
+
+    Returns:
+        x, the mask (or None), the class axes, and the shape with the class axes last, from
+        which :func:`_classes_back` restores the layout.
+
+    Raises:
+        numpy.exceptions.AxisError: an axis out of range; ValueError: an axis repeated.
+
+    Example:
+        >>> x, keep, axes, moved = _classes_last(numpy.zeros((2, 3)), 0, numpy.array([[True], [False]]))
+        >>> x.shape, keep.shape, bool(keep[0, 1]), axes, moved
+        ((3, 2), (3, 2), False, (0,), (3, 2))
+        >>> _classes_last(numpy.zeros((2, 3, 4)), (0, 2), None)[0].shape
+        (3, 8)
+    """
+    x = _as_array(x)
+    axes = _class_axes(axis, x.ndim)
+    last = tuple(range(-len(axes), 0))
+    moved = numpy.moveaxis(x, axes, last)
+    keep = _mask(where, x.shape)
+    if keep is not None:
+        keep = numpy.moveaxis(keep, axes, last)
+    batch = moved.shape[: moved.ndim - len(axes)]
+    K = int(numpy.prod(moved.shape[len(batch) :]))
+    flat = moved.reshape((*batch, K))
+    return flat, None if keep is None else keep.reshape((*batch, K)), axes, moved.shape
+
+
+def _classes_back(
+    out: numpy.ndarray, axes: tuple[int, ...], moved: tuple[int, ...]
+) -> numpy.ndarray:
+    """The inverse of :func:`_classes_last` for an output of the flattened shape.
+
+    Example:
+        >>> x = numpy.arange(24.0).reshape(2, 3, 4)
+        >>> flat, _, axes, moved = _classes_last(x, (0, 2), None)
+        >>> bool(numpy.all(_classes_back(flat, axes, moved) == x))
+        True
+    """
+    return numpy.moveaxis(out.reshape(moved), tuple(range(-len(axes), 0)), axes)
+
+
+def _computed_in(a: numpy.ndarray) -> numpy.ndarray:
+    """``a`` in the dtype it is computed in: float16 in float32 (its range is too small for
+    the sums of exponentials: 100000 equal logits give probabilities 1e-5, whose sum of
+    exponentials 1e5 is beyond float16's 65504); every other floating dtype as it is.
+
+    Example:
+        >>> _computed_in(numpy.zeros(2, numpy.float16)).dtype
+        dtype('float32')
+    """
+    return a.astype(numpy.float32) if a.dtype == numpy.float16 else a
 
 
 def _check_same_shape(a: numpy.ndarray, b: numpy.ndarray, what: str) -> None:
@@ -139,14 +204,21 @@ def _target(z: numpy.ndarray, y: numpy.typing.ArrayLike) -> numpy.ndarray:
         >>> _target(numpy.zeros(2), [0.5, 0.6])
         Traceback (most recent call last):
         ...
-        ValueError: each row of y must be a probability vector (entries >= 0 summing to 1)
+        ValueError: each row of y must be a probability vector (entries >= 0 summing to 1), got [0.5, 0.6]
     """
     y = _as_array(y, "y")
     _check_same_shape(z, y, "y")
     total = numpy.sum(y, axis=-1)
     tolerance = 16 * numpy.finfo(numpy.result_type(y, numpy.float32)).eps * y.shape[-1]
-    if numpy.any(y < 0) or numpy.any(numpy.abs(total - 1) > tolerance):
-        raise ValueError("each row of y must be a probability vector (entries >= 0 summing to 1)")
+    # written so that a NaN fails each test: a NaN entry or sum is no probability
+    bad = ~numpy.all(y >= 0, axis=-1) | ~(numpy.abs(total - 1) <= tolerance)
+    if numpy.any(bad):
+        row = tuple(map(int, numpy.argwhere(bad)[0]))
+        where = f" in row {row}" if row else ""
+        raise ValueError(
+            "each row of y must be a probability vector (entries >= 0 summing to 1), "
+            f"got {y[row].tolist()}{where}"
+        )
     return y
 
 
@@ -288,6 +360,60 @@ def _diagonal(a: numpy.ndarray) -> numpy.ndarray:
     return numpy.einsum("...ii->...i", a)
 
 
+def _complement(s: numpy.ndarray) -> numpy.ndarray:
+    """c = 1 - s with full relative accuracy: at the first arg max of each row, where s is
+    close to 1 and 1 - s cancels, c is the sum of the other probabilities, since they sum
+    to 1 with it (the derivation 'normalization', step 'sum_is_one').
+
+    Example:
+        >>> s = numpy.array([[1 / (1 + 1e-20), 1e-20 / (1 + 1e-20)]])
+        >>> 1 - s[0, 0], _complement(s)[0, 0]   # the first is 0: all digits cancel
+        (np.float64(0.0), np.float64(1e-20))
+    """
+    c = 1 - s
+    if s.shape[-1]:
+        top = numpy.argmax(s, axis=-1)[..., None]
+        others = _rowsum(s * _not_first(s))
+        numpy.put_along_axis(c, top, others, axis=-1)
+    return c
+
+
+def _tangent(s: numpy.ndarray, v: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray | None]:
+    """The tangent v as the products J v and v^T J use it: the same products, computed
+    without cancellation or overflow.
+
+    - w = v - v_{k*} 1, k* the first arg max of s: J 1 = 0 and 1^T J = 0 (the derivation
+      'jacobian_properties', step 'rows_sum_to_zero', and 'symmetric'), so the products do
+      not change, and at k* the product is s_{k*} (0 - <s, w>), a sum of small terms,
+      rather than a difference of two numbers close to v_{k*};
+    - entries whose probability is 0 (masked, -inf, or underflowed) are set to 0 before
+      (so -v_{k*} after) the shift: their column of J is 0, so a NaN or inf held there must
+      not reach the other entries, and they are multiplied by 0;
+    - when an entry of v is within a factor 8 of overflow, each row is scaled by a power
+      of two 2^-e (exactly) so that |v| < 1; the product is linear in v and at most
+      max |v| in size, so multiplying back by 2^e cannot overflow.
+
+    Returns:
+        w, and the exponents e per row (as an axis of length 1) or None when nothing was
+        scaled.
+
+    Example:
+        >>> w, e = _tangent(numpy.array([[0.25, 0.75, 0.0]]), numpy.array([[1.0, 3.0, numpy.nan]]))
+        >>> w, e
+        (array([[-2.,  0., -3.]]), None)
+    """
+    v = numpy.where(s == 0, 0, v).astype(s.dtype, copy=False)
+    e = None
+    if v.size and not numpy.all(numpy.abs(v) < numpy.finfo(v.dtype).max / 8):
+        with numpy.errstate(invalid="ignore"):
+            top = numpy.max(numpy.abs(v), axis=-1, keepdims=True)
+        e = numpy.frexp(numpy.where(numpy.isfinite(top), top, 1))[1]
+        v = numpy.ldexp(v, -e)
+    if v.shape[-1]:
+        v = v - numpy.take_along_axis(v, numpy.argmax(s, axis=-1)[..., None], axis=-1)
+    return v, e
+
+
 # -- The kernels -----------------------------------------------------------------------------
 # Each stub declares one kernel: its name, its arguments, what it computes. In the module that
 # codegen writes, the stub's header stands with a body that SymPy prints from the formula the
@@ -313,8 +439,8 @@ def _logsumexp_kernel(
     raise NotImplementedError(_UNPRINTED)
 
 
-def _jacobian_kernel(s: numpy.ndarray) -> numpy.ndarray:
-    """The (..., K, K) Jacobian from the probabilities s ('jacobian')."""
+def _jacobian_kernel(s: numpy.ndarray, c: numpy.ndarray) -> numpy.ndarray:
+    """The (..., K, K) Jacobian from the probabilities s and c = 1 - s ('jacobian')."""
     raise NotImplementedError(_UNPRINTED)
 
 
@@ -333,8 +459,10 @@ def _cross_entropy_kernel(logp: numpy.ndarray, y: numpy.ndarray) -> numpy.ndarra
     raise NotImplementedError(_UNPRINTED)
 
 
-def _cross_entropy_grad_kernel(s: numpy.ndarray, y: numpy.ndarray) -> numpy.ndarray:
-    """The loss's gradient from the probabilities s and the targets y ('cross_entropy')."""
+def _cross_entropy_grad_kernel(
+    s: numpy.ndarray, c: numpy.ndarray, y: numpy.ndarray
+) -> numpy.ndarray:
+    """The loss's gradient from the probabilities s, c = 1 - s and the targets y ('cross_entropy')."""
     raise NotImplementedError(_UNPRINTED)
 
 
@@ -342,64 +470,82 @@ def _cross_entropy_grad_kernel(s: numpy.ndarray, y: numpy.ndarray) -> numpy.ndar
 
 
 def softmax(
-    x: numpy.typing.ArrayLike, axis: int = -1, where: numpy.typing.ArrayLike | None = None
+    x: numpy.typing.ArrayLike, axis: object = -1, where: numpy.typing.ArrayLike | None = None
 ) -> numpy.ndarray:
     """softmax(x)_i = exp(x_i) / sum_k exp(x_k) along ``axis``; masked entries get 0."""
-    x, keep = _classes_last(x, axis, where)
-    dh, dl, _, _, live, _, nan_rows = _shift(x, keep)
+    x, keep, axes, moved = _classes_last(x, axis, where)
+    dh, dl, _, _, live, _, nan_rows = _shift(_computed_in(x), keep)
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore"):
         out = _softmax_kernel(dh, dl)
     out = _finish(out, live, nan_rows, 0).astype(x.dtype, copy=False)
-    return numpy.moveaxis(out, -1, axis)
+    return _classes_back(out, axes, moved)
 
 
 def log_softmax(
-    x: numpy.typing.ArrayLike, axis: int = -1, where: numpy.typing.ArrayLike | None = None
+    x: numpy.typing.ArrayLike, axis: object = -1, where: numpy.typing.ArrayLike | None = None
 ) -> numpy.ndarray:
     """log softmax(x)_i along ``axis``, never log(softmax); masked entries get -inf."""
-    x, keep = _classes_last(x, axis, where)
-    dh, dl, r, _, live, _, nan_rows = _shift(x, keep, first=True)
+    x, keep, axes, moved = _classes_last(x, axis, where)
+    dh, dl, r, _, live, _, nan_rows = _shift(_computed_in(x), keep, first=True)
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore"):
         out = _log_softmax_kernel(dh, dl, r)
     out = _finish(out, live, nan_rows, -numpy.inf).astype(x.dtype, copy=False)
-    return numpy.moveaxis(out, -1, axis)
+    return _classes_back(out, axes, moved)
 
 
-def logsumexp(x: numpy.typing.ArrayLike, axis: int = -1) -> numpy.ndarray:
-    """log sum_k exp(x_k) along ``axis`` (that axis is removed).
+def logsumexp(x: numpy.typing.ArrayLike, axis: object = -1) -> numpy.ndarray:
+    """log sum_k exp(x_k) along ``axis`` (those axes are removed).
 
     A row with no finite mass gives -inf, a row with +inf gives +inf, a NaN gives NaN.
     """
-    x, _ = _classes_last(x, axis, None)
-    dh, dl, r, m, live, infinite, nan_rows = _shift(x, None, first=True)
+    x, _, axes, moved = _classes_last(x, axis, None)
+    dh, dl, r, m, live, infinite, nan_rows = _shift(_computed_in(x), None, first=True)
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore"):
         out = _logsumexp_kernel(dh, dl, r, m)
     if live is not None:
         out = numpy.where(numpy.any(live, axis=-1, keepdims=True), out, -numpy.inf)
         out = numpy.where(infinite, numpy.inf, out)
         out = numpy.where(nan_rows, numpy.nan, out)
-    return out.astype(x.dtype, copy=False)[..., 0]
+    return out.astype(x.dtype, copy=False).reshape(moved[: len(moved) - len(axes)])
 
 
 def jacobian(
     x: numpy.typing.ArrayLike, where: numpy.typing.ArrayLike | None = None
 ) -> numpy.ndarray:
     """J[..., i, j] = d softmax(x)_i / d x_j over the last axis: shape x.shape + (K,)."""
-    s = softmax(x, where=where)
-    _last_axis(s)
+    x = _as_array(x)
+    s = softmax(_computed_in(x), where=where)
     with numpy.errstate(invalid="ignore"):
-        return _jacobian_kernel(s)
+        out = _jacobian_kernel(s, _complement(s))
+    return out.astype(x.dtype, copy=False)
 
 
 def _probabilities_and(
     x: numpy.typing.ArrayLike, v: numpy.typing.ArrayLike, where: numpy.typing.ArrayLike | None
-) -> tuple[numpy.ndarray, numpy.ndarray]:
-    """softmax(x) over the last axis and the vector v of the same shape, for jvp and vjp."""
-    s = softmax(x, where=where)
-    _last_axis(s)
+) -> tuple[numpy.ndarray, numpy.ndarray, numpy.dtype]:
+    """softmax(x) over the last axis, in the dtype it is computed in, and the vector v of
+    the same shape, for jvp and vjp; and the dtype of the result."""
+    x = _as_array(x)
+    s = softmax(_computed_in(x), where=where)
     v = _as_array(v, "v")
     _check_same_shape(s, v, "v")
-    return s, v
+    return s, v, x.dtype
+
+
+def _product(
+    kernel,  # _jvp_kernel or _vjp_kernel
+    s: numpy.ndarray,
+    v: numpy.ndarray,
+    dtype: numpy.dtype,
+) -> numpy.ndarray:
+    """J v or v^T J by ``kernel``, from the tangent that :func:`_tangent` prepares, in
+    ``dtype``."""
+    w, e = _tangent(s, v)
+    with numpy.errstate(invalid="ignore"):
+        out = kernel(s, w)
+    if e is not None:
+        out = numpy.ldexp(out, e)
+    return out.astype(dtype, copy=False)
 
 
 def jvp(
@@ -408,10 +554,8 @@ def jvp(
     where: numpy.typing.ArrayLike | None = None,
 ) -> numpy.ndarray:
     """J v over the last axis, in O(K) per row (no K x K matrix)."""
-    s, v = _probabilities_and(x, v, where)
-    with numpy.errstate(invalid="ignore"):
-        out = _jvp_kernel(s, v)
-    return out.astype(s.dtype, copy=False)
+    s, v, dtype = _probabilities_and(x, v, where)
+    return _product(_jvp_kernel, s, v, dtype)
 
 
 def vjp(
@@ -420,10 +564,8 @@ def vjp(
     where: numpy.typing.ArrayLike | None = None,
 ) -> numpy.ndarray:
     """v^T J (= J^T v) over the last axis, in O(K) per row (no K x K matrix)."""
-    s, v = _probabilities_and(x, v, where)
-    with numpy.errstate(invalid="ignore"):
-        out = _vjp_kernel(s, v)
-    return out.astype(s.dtype, copy=False)
+    s, v, dtype = _probabilities_and(x, v, where)
+    return _product(_vjp_kernel, s, v, dtype)
 
 
 def cross_entropy(z: numpy.typing.ArrayLike, y: numpy.typing.ArrayLike) -> numpy.ndarray:
@@ -432,17 +574,17 @@ def cross_entropy(z: numpy.typing.ArrayLike, y: numpy.typing.ArrayLike) -> numpy
     _last_axis(z)
     y = _target(z, y)
     # 0 log 0 = 0: a class the target gives no weight adds nothing, even at -inf
-    logp = numpy.where(y > 0, log_softmax(z), 0)
+    logp = numpy.where(y > 0, log_softmax(_computed_in(z)), 0)
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        out = _cross_entropy_kernel(logp, y)
+        out = _cross_entropy_kernel(logp, _computed_in(y))
     return out.astype(z.dtype, copy=False)[..., 0]
 
 
 def cross_entropy_grad(z: numpy.typing.ArrayLike, y: numpy.typing.ArrayLike) -> numpy.ndarray:
     """The gradient of cross_entropy(z, y) with respect to z: softmax(z) - y."""
-    s = softmax(z)
-    _last_axis(s)
-    y = _target(s, y)
+    z = _as_array(z, "z")
+    s = softmax(_computed_in(z))
+    y = _target(z, y)
     with numpy.errstate(invalid="ignore"):
-        out = _cross_entropy_grad_kernel(s, y)
-    return out.astype(s.dtype, copy=False)
+        out = _cross_entropy_grad_kernel(s, _complement(s), y.astype(s.dtype, copy=False))
+    return out.astype(z.dtype, copy=False)
