@@ -13,7 +13,7 @@ from symsoftmax.output.printing import expr_latex, justification, relation_latex
 GOLDEN_SHIFT = r"""\begin{align*}
 \intertext{\textbf{1.} definition, applied to $\mathbf{z} + c \mathbf{1}$ for a real $c$}
 \sigma(\mathbf{z} + c \mathbf{1})_{i} &= \frac{e^{{z}_{i} + c}}{\sum_{k=1}^{K} e^{{z}_{k} + c}} \\
-\intertext{\textbf{2.} $e^{a + b} = e^a e^b$}
+\intertext{\textbf{2.} $e^{z_k + c} = e^c e^{z_k}$, in numerator and denominator}
 &= \frac{e^{c} e^{{z}_{i}}}{\sum_{k=1}^{K} e^{c} e^{{z}_{k}}} \\
 \intertext{\textbf{3.} $e^c$ does not depend on $k$: take it out of the sum}
 &= \frac{e^{c} e^{{z}_{i}}}{e^{c} \sum_{k=1}^{K} e^{{z}_{k}}} \\

@@ -336,7 +336,12 @@ def test_temperature_probability_derivative_matches_finite_differences(
     K_derived, K, i, values, beta
 ) -> None:
     d = ss.derive("temperature", K=K_derived)
-    (step,) = steps_where(d, lambda e: _is_beta_derivative(e, of=ss.Softmax))
+    # the step about softmax(beta z)_i itself (another is about an arg max written as gaps)
+    (step,) = [
+        e
+        for e in steps_where(d, lambda e: _is_beta_derivative(e, of=ss.Softmax))
+        if e == d.step("derivative").expr
+    ]
     with mpmath.workdps(40):
 
         def sigma_i(b: mpmath.mpf) -> mpmath.mpf:
@@ -365,15 +370,15 @@ def test_temperature_limits_match_the_reference(K_derived, K, values) -> None:
             near_zero = concrete(limit.args[0], d, K, {"i": i}, values, beta="1e-30")
             assert abs(near_zero - mpmath.mpf(1) / K) < mpmath.mpf("1e-25"), near_zero
 
-    # The result: with z_k = z_i - a_k (a_k > 0, i the unique arg max), softmax(beta z)_j -> 0.
+    # The result: with z_k = z_i - g_k (g_k > 0, i the unique arg max), softmax(beta z)_j -> 0.
     (one_hot,) = steps_where(
         d,
         lambda e: isinstance(e.args[0], sp.Limit) and e.args[1] == 0 and e.args[0].args[2] == sp.oo,
     )
     limit, value = one_hot.args
-    gaps = {1: 0, 2: 1, 3: 3}  # a_k / log 2; i = 1 is the arg max of z = -a
-    a = sp.IndexedBase("a", positive=True)
-    known = {a[n]: g * sp.log(2) for n, g in gaps.items()}
+    gaps = {1: 0, 2: 1, 3: 3}  # g_k / log 2; i = 1 is the arg max of z = -g
+    g_ = sp.IndexedBase("g", positive=True)
+    known = {g_[n]: g * sp.log(2) for n, g in gaps.items()}
     with mpmath.workdps(50):
         for beta in (1, 3, 20):
             indices = {"i": 1, "j": 3}

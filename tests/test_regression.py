@@ -52,7 +52,7 @@ def test_its_result_is_the_hessian_quadratic_form(K) -> None:
 
 def test_overparameterization_keeps_its_result_and_steps() -> None:
     d = ss.derive("overparameterization")
-    assert len(d.steps) == 9
+    assert len(d.steps) == 10
     assert d.result == d.step("shifted").expr  # sigma((Theta - 1 psi^T) x) = sigma(Theta x)
 
 

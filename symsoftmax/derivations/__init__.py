@@ -9,7 +9,24 @@ the source note. Each must be written in English and Chinese.
 from __future__ import annotations
 
 from ..engine import register
-from . import basic, hessian, jacobian, logsoftmax, products, regression, sigmoid, temperature
+from . import (
+    attention,
+    backprop,
+    basic,
+    hessian,
+    inverse,
+    jacobian,
+    logsoftmax,
+    losses,
+    odds,
+    products,
+    regression,
+    saturation,
+    sigmoid,
+    smoothmax,
+    temperature,
+    variational,
+)
 
 __all__: list[str] = []
 
@@ -19,7 +36,7 @@ LIBRARY = (
     ("normalization", basic.NORMALIZATION, basic.normalization, None),
     ("range", basic.RANGE, basic.range_, "in_unit_interval"),
     ("shift_invariance", basic.SHIFT, basic.shift_invariance, "invariant"),
-    ("temperature", temperature.TITLE, temperature.temperature, "entropy"),
+    ("temperature", temperature.TITLE, temperature.temperature, "log_ratio"),
     ("sigmoid", sigmoid.TITLE, sigmoid.sigmoid, "sigmoid_form"),
     ("jacobian", jacobian.TITLE, jacobian.jacobian, "entry"),
     ("jacobian_properties", products.PROPERTIES, products.jacobian_properties, "trace"),
@@ -30,6 +47,16 @@ LIBRARY = (
     ("second_derivative", hessian.SECOND, hessian.second_derivative, "second"),
     ("overparameterization", regression.TITLE, regression.overparameterization, "shifted"),
     ("regression_hessian", regression.HESSIAN, regression.regression_hessian, "variance"),
+    # beyond the source note
+    ("odds", odds.TITLE, odds.odds, "odds"),
+    ("smooth_max", smoothmax.TITLE, smoothmax.smooth_max, "scaled_upper"),
+    ("inverse", inverse.TITLE, inverse.inverse, "recovered"),
+    ("variational", variational.TITLE, variational.variational, "gibbs"),
+    ("saturation", saturation.TITLE, saturation.saturation, "bound"),
+    ("backprop", backprop.TITLE, backprop.backprop, "gradient"),
+    ("distillation", losses.DISTILLATION, losses.distillation, "gradient"),
+    ("label_smoothing", losses.LABEL_SMOOTHING, losses.label_smoothing, "gradient"),
+    ("attention", attention.TITLE, attention.attention, "by_query"),
 )
 
 #: What a derivation declares of its space: further index families and the arrays that
@@ -38,6 +65,10 @@ SPACES = {
     "cross_entropy": {"distributions": ("y",)},
     "overparameterization": {"indices": regression.INDICES, "distributions": ("Y",)},
     "regression_hessian": {"indices": regression.INDICES, "distributions": ("y", "Y")},
+    "inverse": {"distributions": ("y",)},
+    "backprop": {"distributions": ("y",)},
+    "label_smoothing": {"distributions": ("y",)},
+    "attention": {"indices": attention.INDICES},
 }
 
 for _name, _title, _build, _result in LIBRARY:

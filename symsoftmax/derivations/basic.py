@@ -31,25 +31,29 @@ def definition(S: ClassSpace) -> list[Line]:
             sp.Eq(sigma, sp.exp(z[i]) / _exp_sum(S)),
             Text(
                 r"definition, for $i = 1, \dots, K$ and $\mathbf{z} \in \mathbb{R}^K$, with $K > 1$ classes",
-                r"定义：对 $i = 1, \dots, K$ 与 $\mathbf{z} \in \mathbb{R}^K$，其中 $K > 1$ 为类别数",
+                r"定义如下，其中 $i = 1, \dots, K$，$\mathbf{z} \in \mathbb{R}^K$，类别数 $K > 1$",
             ),
             label="definition",
         ),
         Line(
             sp.Contains(sigma, sp.Interval.open(0, 1), evaluate=False),
             Text(
-                r"each output lies in $(0, 1)$, so $\sigma$ maps $\mathbb{R}^K$ to $(0, 1)^K$ (derivation range)",
-                r"每个输出都属于区间 $(0, 1)$，所以 $\sigma$ 把 $\mathbb{R}^K$ 映到 $(0, 1)^K$（见推导 range）",
+                rf"each output lies in $(0, 1)$ (see “{RANGE('en')}”): $\sigma$ maps "
+                r"$\mathbb{R}^K$ to $(0, 1)^K$",
+                r"由“Softmax 的每个输出都属于区间 $(0, 1)$”，$\sigma$ 把 $\mathbb{R}^K$ 映到 "
+                r"$(0, 1)^K$",
             ),
             label="open_interval",
         ),
         Line(
             sp.Eq(sp.Sum(S.sigma(S.k), (S.k, 1, S.K)), 1),
             Text(
-                "the outputs sum to 1 (derivation normalization): with the previous line, "
-                r"$\sigma(\mathbf{z})_k$ reads as a probability $P(t = k \mid \mathbf{z})$ over the $K$ classes",
-                "所有分量之和为 1（见推导 normalization）；结合上一行，"
-                r"$\sigma(\mathbf{z})_k$ 可以看作 $K$ 个类别上的概率 $P(t = k \mid \mathbf{z})$",
+                rf"the outputs sum to 1 (see “{NORMALIZATION('en')}”): with the previous line, "
+                r"$\sigma(\mathbf{z})_k$ reads as the probability "
+                r"$P(\text{class } k \mid \mathbf{z})$ of class $k$ among the $K$ classes",
+                rf"由“{NORMALIZATION('zh')}”，各分量之和为 1；结合上一行，"
+                r"$\sigma(\mathbf{z})_k$ 可以看作 $K$ 个类别中第 $k$ 类的概率 "
+                r"$P(\text{类别 } k \mid \mathbf{z})$",
             ),
             label="sums_to_one",
         ),
@@ -66,7 +70,7 @@ def definition(S: ClassSpace) -> list[Line]:
                 sp.Eq(sp.ImmutableMatrix([S.sigma(n) for n in range(1, K + 1)]), vector),
                 Text(
                     "the whole vector at once: one common factor times the exponentials",
-                    "写成向量形式：一个公因子乘以由各分量的指数组成的向量",
+                    "写成向量形式，即公因子乘以各分量的指数组成的向量",
                 ),
                 label="vector_form",
             )
@@ -86,14 +90,14 @@ def normalization(S: ClassSpace) -> list[Line]:
     lines = [
         Line(
             sp.Eq(total, each),
-            Text(r"definition of $\sigma(\mathbf{z})_i$", r"$\sigma(\mathbf{z})_i$ 的定义"),
+            Text(r"definition of $\sigma(\mathbf{z})_i$", r"由 $\sigma(\mathbf{z})_i$ 的定义"),
             label="definition",
         ),
         Line(
             sp.Eq(total, outside),
             Text(
                 "the denominator does not depend on $i$: take it out of the sum",
-                "分母与 $i$ 无关，提到求和号外",
+                "分母与 $i$ 无关，可提到求和号外",
             ),
             label="common_denominator",
         ),
@@ -101,7 +105,7 @@ def normalization(S: ClassSpace) -> list[Line]:
             sp.Eq(total, 1, evaluate=False),
             Text(
                 "numerator and denominator are the same sum (the name of the index is immaterial)",
-                "分子与分母是同一个和（求和指标用什么字母无关紧要）",
+                "分子与分母是同一个和（求和指标换个字母不改变和）",
             ),
             label="sum_is_one",
         ),
@@ -112,7 +116,7 @@ def normalization(S: ClassSpace) -> list[Line]:
         lines.append(
             Line(
                 sp.Eq(explicit, 1, evaluate=False),
-                Text(f"written out for $K = {S.K}$", f"$K = {S.K}$ 时逐项写出"),
+                Text(f"written out for $K = {S.K}$", f"当 $K = {S.K}$ 时逐项写出"),
                 label="written_out",
             )
         )
@@ -134,14 +138,14 @@ def range_(S: ClassSpace) -> list[Line]:
         ),
         Line(
             sp.Gt(sigma_sum, 0, evaluate=False),
-            Text("a sum of $K$ positive terms is positive", "$K$ 个正数之和仍为正数"),
+            Text("a sum of $K$ positive terms is positive", "由上式，$K$ 个正数之和为正数"),
             label="sum_positive",
         ),
         Line(
             sp.Gt(sigma, 0, evaluate=False),
             Text(
                 r"$\sigma(\mathbf{z})_i$ is a positive number over a positive number",
-                r"$\sigma(\mathbf{z})_i$ 是两个正数之商",
+                r"由定义，$\sigma(\mathbf{z})_i$ 是两个正数之商，因此为正",
             ),
             label="positive",
         ),
@@ -149,7 +153,7 @@ def range_(S: ClassSpace) -> list[Line]:
             sp.Eq(1 - sigma, complement, evaluate=False),
             Text(
                 "subtract from 1 over the common denominator",
-                r"通分后用 1 减去 $\sigma(\mathbf{z})_i$",
+                r"通分，用 1 减去 $\sigma(\mathbf{z})_i$",
             ),
             label="one_minus",
         ),
@@ -157,7 +161,7 @@ def range_(S: ClassSpace) -> list[Line]:
             sp.Eq(sigma_sum - sp.exp(z[i]), others, evaluate=False),
             Text(
                 r"the numerator is the sum over the $K - 1$ classes $k \neq i$",
-                r"分子是对 $k \neq i$ 的 $K - 1$ 个类别求和",
+                r"分子是对其余 $K - 1$ 个类别 $k \neq i$ 求和",
             ),
             label="others",
         ),
@@ -165,20 +169,25 @@ def range_(S: ClassSpace) -> list[Line]:
             sp.Gt(others, 0, evaluate=False),
             Text(
                 r"$K \geq 2$, so at least one positive term remains",
-                r"因为 $K \geq 2$，和中至少还有一个正项",
+                r"由 $K \geq 2$，和中至少还有一个正项",
             ),
             label="others_positive",
         ),
         Line(
             sp.Lt(sigma, 1, evaluate=False),
-            Text(r"so $1 - \sigma(\mathbf{z})_i > 0$", r"所以 $1 - \sigma(\mathbf{z})_i > 0$"),
+            Text(
+                r"by the previous three lines, $1 - \sigma(\mathbf{z})_i$ is a positive number "
+                r"over the positive $\sum_k e^{z_k}$",
+                r"由以上三行，$1 - \sigma(\mathbf{z})_i$ 是正数除以正数 $\sum_k e^{z_k}$，"
+                "因此为正",
+            ),
             label="below_one",
         ),
         Line(
             sp.Contains(sigma, sp.Interval.open(0, 1), evaluate=False),
             Text(
                 r"both bounds: $\sigma$ maps $\mathbb{R}^K$ to $(0, 1)^K$",
-                r"结合上下两个界：$\sigma$ 把 $\mathbb{R}^K$ 映到 $(0, 1)^K$",
+                r"结合上下两个界，$\sigma$ 把 $\mathbb{R}^K$ 映到 $(0, 1)^K$",
             ),
             label="in_unit_interval",
         ),
@@ -203,12 +212,15 @@ def shift_invariance(S: ClassSpace) -> list[Line]:
     reasons = [
         Text(
             r"definition, applied to $\mathbf{z} + c \mathbf{1}$ for a real $c$",
-            r"对 $\mathbf{z} + c \mathbf{1}$（$c$ 为任意实数）应用定义",
+            r"由定义，把 $\mathbf{z}$ 换成 $\mathbf{z} + c \mathbf{1}$（$c$ 为任意实数）",
         ),
-        Text("$e^{a + b} = e^a e^b$", "指数运算法则 $e^{a + b} = e^a e^b$"),
+        Text(
+            "$e^{z_k + c} = e^c e^{z_k}$, in numerator and denominator",
+            "由指数运算法则，分子分母中 $e^{z_k + c} = e^c e^{z_k}$",
+        ),
         Text(
             "$e^c$ does not depend on $k$: take it out of the sum",
-            "$e^c$ 与 $k$ 无关，提到求和号外",
+            "$e^c$ 与 $k$ 无关，可提到求和号外",
         ),
     ]
     labels = ["shifted_definition", "exp_of_sum", "factor_out"]
@@ -221,7 +233,7 @@ def shift_invariance(S: ClassSpace) -> list[Line]:
             sp.Eq(shifted, sp.exp(z[i]) / _exp_sum(S), evaluate=False),
             Text(
                 "cancel the common factor $e^c > 0$ of numerator and denominator",
-                "分子分母同时约去公因子 $e^c > 0$",
+                "分子分母约去公因子 $e^c > 0$",
             ),
             label="cancel",
         ),
@@ -229,7 +241,7 @@ def shift_invariance(S: ClassSpace) -> list[Line]:
             sp.Eq(shifted, S.sigma(i), evaluate=False),
             Text(
                 r"the definition of $\sigma(\mathbf{z})_i$: adding $c$ to every logit changes nothing",
-                r"这正是 $\sigma(\mathbf{z})_i$ 的定义：所有输入都加上同一个 $c$，结果不变",
+                r"右边正是 $\sigma(\mathbf{z})_i$ 的定义，因此所有输入都加上同一个 $c$ 时结果不变",
             ),
             label="invariant",
         ),

@@ -6,8 +6,10 @@ import sympy as sp
 
 from ..engine import Line, Text
 from ..symbolic import ClassSpace
+from .jacobian import TITLE as JACOBIAN
 from .jacobian import matrix_form
-from .products import _quadratic_form, _variance
+from .logsoftmax import LOG_SOFTMAX
+from .products import PROPERTIES, _quadratic_form, _variance
 
 LSE_HESSIAN = Text(
     "The Hessian of log-sum-exp: log-sum-exp is convex",
@@ -27,31 +29,35 @@ def lse_hessian(S: ClassSpace) -> list[Line]:
         Line(
             sp.Eq(sp.Derivative(lse, z[i]), si, evaluate=False),
             Text(
-                "the gradient of log-sum-exp is softmax (derivation log\\_softmax)",
-                "log-sum-exp 的梯度就是 Softmax（见推导 log\\_softmax）",
+                f"the gradient of log-sum-exp is softmax (see “{LOG_SOFTMAX('en')}”)",
+                f"由“{LOG_SOFTMAX('zh')}”，log-sum-exp 的梯度就是 Softmax",
             ),
             label="gradient",
         ),
         Line(
             sp.Eq(hessian, sp.Derivative(si, z[j]), evaluate=False),
-            Text("differentiate the gradient once more", "对梯度再求一次导"),
+            Text("differentiate the gradient once more", "对梯度再求一次偏导"),
             label="differentiate",
         ),
         Line(
             sp.Eq(hessian, si * (sp.KroneckerDelta(i, j) - sj), evaluate=False),
             Text(
-                r"the Hessian of LSE is the Jacobian of softmax: "
+                rf"the Jacobian of softmax (see “{JACOBIAN('en')}”): entry $(i, j)$ of "
                 r"$\nabla^2 \operatorname{LSE} = \operatorname{diag}(\sigma) - \sigma \sigma^{T}$",
-                r"LSE 的 Hessian 矩阵就是 Softmax 的雅可比矩阵："
-                r"$\nabla^2 \operatorname{LSE} = \operatorname{diag}(\sigma) - \sigma \sigma^{T}$",
+                rf"由“{JACOBIAN('zh')}”得下式，可见 LSE 的 Hessian 矩阵就是 Softmax 的雅可比矩阵；"
+                "下式是 "
+                r"$\nabla^2 \operatorname{LSE} = \operatorname{diag}(\sigma) - \sigma \sigma^{T}$ "
+                r"的第 $(i, j)$ 个元素",
             ),
             label="hessian",
         ),
         Line(
             sp.Eq(form, variance, evaluate=False),
             Text(
-                r"$v^{T} \nabla^2 \operatorname{LSE}\, v$ is the variance of $v$ under $\sigma$ (derivation jacobian\_properties)",
-                r"$v^{T} \nabla^2 \operatorname{LSE}\, v$ 是 $v$ 关于分布 $\sigma$ 的方差（见推导 jacobian\_properties）",
+                r"$v^{T} \nabla^2 \operatorname{LSE}\, v$ is the variance of $v$ under $\sigma$ "
+                rf"(see “{PROPERTIES('en')}”)",
+                rf"由“{PROPERTIES('zh')}”，"
+                r"$v^{T} \nabla^2 \operatorname{LSE}\, v$ 是 $v$ 在分布 $\sigma$ 下的方差",
             ),
             label="quadratic_form",
         ),
@@ -59,8 +65,10 @@ def lse_hessian(S: ClassSpace) -> list[Line]:
             sp.Ge(variance, 0, evaluate=False),
             Text(
                 "nonnegative for every $v$: the Hessian is positive semidefinite everywhere, "
-                "so log-sum-exp is convex",
-                "对任意 $v$ 非负：Hessian 矩阵处处半正定，所以 log-sum-exp 是凸函数",
+                r"so log-sum-exp is convex (a function on $\mathbb{R}^K$ whose Hessian is "
+                "positive semidefinite everywhere is convex)",
+                "方差对任意 $v$ 都非负，因此 Hessian 矩阵处处半正定。而 Hessian 矩阵在 "
+                r"$\mathbb{R}^K$ 上处处半正定的函数是凸函数，所以 log-sum-exp 是凸函数",
             ),
             label="semidefinite",
         ),
@@ -73,7 +81,7 @@ def lse_hessian(S: ClassSpace) -> list[Line]:
                 sp.Eq(H, matrix_form(S), evaluate=False),
                 Text(
                     r"the whole Hessian matrix: $\operatorname{diag}(\sigma) - \sigma \sigma^{T}$",
-                    r"整个 Hessian 矩阵：$\operatorname{diag}(\sigma) - \sigma \sigma^{T}$",
+                    r"写成整个 Hessian 矩阵，即 $\operatorname{diag}(\sigma) - \sigma \sigma^{T}$",
                 ),
                 label="matrix",
             )
@@ -95,8 +103,10 @@ def second_derivative(S: ClassSpace) -> list[Line]:
         Line(
             sp.Eq(second, sp.Derivative(first, z[l]), evaluate=False),
             Text(
-                r"differentiate the Jacobian entry $\sigma_i (\delta_{ij} - \sigma_j)$ (derivation jacobian) with respect to $z_l$",
-                r"将雅可比矩阵的元素 $\sigma_i (\delta_{ij} - \sigma_j)$（见推导 jacobian）对 $z_l$ 求偏导",
+                r"differentiate the Jacobian entry $\sigma_i (\delta_{ij} - \sigma_j)$ "
+                rf"(see “{JACOBIAN('en')}”) with respect to $z_l$",
+                rf"由“{JACOBIAN('zh')}”，将雅可比矩阵的元素 "
+                r"$\sigma_i (\delta_{ij} - \sigma_j)$ 对 $z_l$ 求偏导",
             ),
             label="differentiate",
         ),
@@ -104,7 +114,7 @@ def second_derivative(S: ClassSpace) -> list[Line]:
             sp.Eq(second, product_rule, evaluate=False),
             Text(
                 r"product rule; $\delta_{ij}$ is a constant",
-                r"乘积的求导法则；$\delta_{ij}$ 是常数",
+                r"由乘积的求导法则，其中 $\delta_{ij}$ 是常数",
             ),
             label="product_rule",
         ),
@@ -112,23 +122,24 @@ def second_derivative(S: ClassSpace) -> list[Line]:
             sp.Eq(second, twice, evaluate=False),
             Text(
                 r"the Jacobian again, for $\sigma_i$ and for $\sigma_j$",
-                r"对 $\sigma_i$ 与 $\sigma_j$ 再次使用雅可比矩阵的公式",
+                r"对 $\sigma_i$ 与 $\sigma_j$ 再次应用雅可比矩阵的公式",
             ),
             label="jacobian_again",
         ),
         Line(
             sp.Eq(second, closed, evaluate=False),
             Text(
-                r"expanded: a closed form in Kronecker deltas, symmetric in $j$ and $l$",
-                r"展开：得到用 Kronecker $\delta$ 表示的闭合形式，关于 $j$ 与 $l$ 对称",
+                r"expanded: a closed form in Kronecker deltas",
+                r"展开后得到用 Kronecker $\delta$ 表示的闭合形式",
             ),
             label="second",
         ),
         Line(
             sp.Eq(second, sp.Derivative(si, z[l], z[j]), evaluate=False),
             Text(
-                "the mixed partial derivatives agree (Schwarz)",
-                "混合偏导数相等（Schwarz 定理）",
+                r"the mixed partial derivatives agree (Schwarz): the second derivative is "
+                r"symmetric in $j$ and $l$",
+                r"由 Schwarz 定理，混合偏导数相等，因此二阶导数关于 $j$ 与 $l$ 对称",
             ),
             label="symmetric",
         ),

@@ -2,7 +2,9 @@
 cost has a singular Hessian, which weight decay makes positive definite.
 
 K classes, n features, parameter vectors theta_1..theta_K (the rows of Theta), an input x:
-h_Theta(x)_k = exp(theta_k^T x) / sum_j exp(theta_j^T x), the softmax of the scores.
+h_Theta(x)_k = exp(theta_k^T x) / sum_j exp(theta_j^T x), the softmax of the scores. The
+cost is L(Theta) (J is the Jacobian of softmax on every page), tau the parameter of a line
+Theta + tau V in parameter space.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ import sympy as sp
 
 from ..engine import Line, Text
 from ..symbolic import ClassSpace, LogSumExp, Sigmoid, Softmax
+from .basic import SHIFT as SHIFT_TITLE
+from .hessian import LSE_HESSIAN
+from .logsoftmax import CROSS_ENTROPY
 
 TITLE = Text(
     "Softmax regression is over-parameterized",
-    "Softmax 回归的参数是过参数化的",
+    "Softmax 回归存在参数冗余（过参数化）",
 )
 HESSIAN = Text(
     "The Hessian of softmax regression: singular, and positive definite with weight decay",
@@ -29,7 +34,7 @@ _X = sp.IndexedBase("X", real=True)  # the m inputs, X[s, a]
 #: The index families of the regression derivations, declared at registration: features
 #: a in 1..n and samples s in 1..m. The builders take these indices from their space.
 INDICES = {"a": "n", "s": "m"}
-_t = sp.Symbol("t", real=True)  # the step along a direction
+_tau = sp.Symbol("tau", real=True)  # the parameter of a line Theta + tau V
 _V = sp.IndexedBase("V", real=True)  # a direction in parameter space, V[k, a]
 _lambda = sp.Symbol("lambda", positive=True)  # the weight decay
 
@@ -57,8 +62,17 @@ def hypothesis(S: ClassSpace, i: sp.Expr, shift: sp.IndexedBase | None = None, x
     return Softmax(sp.Lambda(S.k, _score(S, S.k, shift, x)), S.K, i)
 
 
+def _sample_cost(S: ClassSpace, weight) -> sp.Expr:
+    """l_s = -sum_k Y_{s,k} log h(X_s)_k, Theta_{k,a} replaced by weight(k, a)."""
+    a, n = _family(S, "a")
+    s, _ = _family(S, "s")
+    k = S.k
+    h = Softmax(sp.Lambda(k, sp.Sum(weight(k, a) * _X[s, a], (a, 1, n))), S.K, k)
+    return -sp.Sum(S.Y[s, k] * sp.log(h), (k, 1, S.K))
+
+
 def _cost(S: ClassSpace, shift: sp.IndexedBase | None, weight=None) -> sp.Expr:
-    """J(Theta) = -(1/m) sum_s sum_k Y_{s,k} log h_Theta(X_s)_k (Y one-hot, or any rows
+    """L(Theta) = -(1/m) sum_s sum_k Y_{s,k} log h_Theta(X_s)_k (Y one-hot, or any rows
     of probabilities); ``weight(k, a)`` replaces Theta_{k,a} when given."""
     a, n = _family(S, "a")
     s, m = _family(S, "s")
@@ -71,27 +85,63 @@ def _cost(S: ClassSpace, shift: sp.IndexedBase | None, weight=None) -> sp.Expr:
     return -sp.Sum(inner, (s, 1, m)) / m
 
 
-def gradient_line(S: ClassSpace) -> Line:
-    """The gradient of the cost, as the derivative along a direction V at t = 0."""
+def gradient_lines(S: ClassSpace) -> list[Line]:
+    """The gradient of the cost: the derivative along any direction V, first of the cost of
+    one sample, then of their mean, each written as sum_{k,a} V_{k,a} G_{k,a}."""
     a, n = _family(S, "a")
     s, m = _family(S, "s")
-    t, V, k = _t, _V, S.k
-    moved = _cost(S, None, weight=lambda c, a: _theta[c, a] + t * V[c, a])
+    V, k = _V, S.k
+
+    def moved(c: sp.Expr, b: sp.Expr) -> sp.Expr:
+        return _theta[c, b] + _tau * V[c, b]
+
     h = hypothesis(S, k, None, x=lambda a: _X[s, a])
-    along = sp.Sum(V[k, a] * _X[s, a], (a, 1, n))
-    residual = sp.Sum(sp.Sum((h - S.Y[s, k]) * along, (k, 1, S.K)), (s, 1, m))
-    return Line(
-        sp.Eq(sp.Subs(sp.Derivative(moved, t), t, 0), residual / m, evaluate=False),
-        Text(
-            r"the gradient, as the derivative along any direction $V$: "
-            r"$\nabla_{\theta_k} J = \frac{1}{m} \sum_s (h_\Theta(x_s)_k - 1\{y_s = k\})\, x_s$ "
-            r"(the cross-entropy gradient $\sigma - y$ through the scores; each $y_s$ sums to 1)",
-            r"梯度，写成沿任意方向 $V$ 的导数："
-            r"$\nabla_{\theta_k} J = \frac{1}{m} \sum_s (h_\Theta(x_s)_k - 1\{y_s = k\})\, x_s$"
-            r"（交叉熵梯度 $\sigma - y$ 经过得分的链式法则；每个 $y_s$ 之和为 1）",
+    pairing = sp.Sum(sp.Sum(V[k, a] * (h - S.Y[s, k]) * _X[s, a], (a, 1, n)), (k, 1, S.K))
+    along = sp.Subs(sp.Derivative(_sample_cost(S, moved), _tau), _tau, 0)
+    return [
+        Line(
+            sp.Eq(along, pairing, evaluate=False),
+            Text(
+                r"the cost of sample $s$, "
+                r"$\ell_s(\Theta) = -\sum_k Y_{s,k} \log h_\Theta(x_s)_k$ with "
+                r"$Y_{s,k} = 1\{y_s = k\}$, along a direction $V$: the cross-entropy gradient "
+                rf"$\sigma - y$ (see “{CROSS_ENTROPY('en')}”) times the change "
+                r"$\sum_a V_{k,a} X_{s,a}$ of the scores. It is "
+                r"$\langle G, V \rangle = \sum_{k,a} G_{k,a} V_{k,a}$ with "
+                r"$G_{k,a} = (h_\Theta(x_s)_k - Y_{s,k}) X_{s,a}$, and the gradient is the $G$ "
+                r"with $D_V \ell_s = \langle G, V \rangle$ for every $V$: "
+                r"$\nabla_{\theta_k} \ell_s = (h_\Theta(x_s)_k - 1\{y_s = k\})\, x_s$",
+                r"样本 $s$ 的代价为 "
+                r"$\ell_s(\Theta) = -\sum_k Y_{s,k} \log h_\Theta(x_s)_k$，其中 "
+                r"$Y_{s,k} = 1\{y_s = k\}$。由“" + CROSS_ENTROPY("zh") + r"”，沿方向 $V$ "
+                r"的导数等于交叉熵梯度 $\sigma - y$ 乘以得分的变化量 "
+                r"$\sum_a V_{k,a} X_{s,a}$。它等于 "
+                r"$\langle G, V \rangle = \sum_{k,a} G_{k,a} V_{k,a}$，其中 "
+                r"$G_{k,a} = (h_\Theta(x_s)_k - Y_{s,k}) X_{s,a}$；"
+                r"而梯度正是对任意 $V$ 都满足 $D_V \ell_s = \langle G, V \rangle$ 的 $G$，因此 "
+                r"$\nabla_{\theta_k} \ell_s = (h_\Theta(x_s)_k - 1\{y_s = k\})\, x_s$",
+            ),
+            label="sample_gradient",
         ),
-        label="gradient",
-    )
+        Line(
+            sp.Eq(
+                sp.Subs(sp.Derivative(_cost(S, None, weight=moved), _tau), _tau, 0),
+                sp.Sum(pairing, (s, 1, m)) / m,
+                evaluate=False,
+            ),
+            Text(
+                r"$L(\Theta) = \frac{1}{m} \sum_s \ell_s(\Theta)$: its derivative along $V$ is "
+                r"the mean of the samples', and so is its gradient, "
+                r"$\nabla_{\theta_k} L = \frac{1}{m} \sum_s "
+                r"(h_\Theta(x_s)_k - 1\{y_s = k\})\, x_s$",
+                r"由 $L(\Theta) = \frac{1}{m} \sum_s \ell_s(\Theta)$，$L$ 沿 $V$ 的导数是各样本"
+                r"导数的平均，梯度也是各样本梯度的平均："
+                r"$\nabla_{\theta_k} L = \frac{1}{m} \sum_s "
+                r"(h_\Theta(x_s)_k - 1\{y_s = k\})\, x_s$",
+            ),
+            label="gradient",
+        ),
+    ]
 
 
 def overparameterization(S: ClassSpace) -> list[Line]:
@@ -125,7 +175,7 @@ def overparameterization(S: ClassSpace) -> list[Line]:
             sp.Eq(h, explicit, evaluate=False),
             Text(
                 r"the hypothesis $h_\Theta(x)_i$: softmax of the scores $\theta_k^{T} x$",
-                r"假设函数 $h_\Theta(x)_i$：对得分 $\theta_k^{T} x$ 取 Softmax",
+                r"假设函数 $h_\Theta(x)_i$ 是得分 $\theta_k^{T} x$ 的 Softmax",
             ),
             label="hypothesis",
         ),
@@ -136,8 +186,10 @@ def overparameterization(S: ClassSpace) -> list[Line]:
                 evaluate=False,
             ),
             Text(
-                r"replace every $\theta_j$ by $\theta_j - \psi$ ($\psi \in \mathbb{R}^n$): every score drops by the same $\psi^{T} x$",
-                r"把每个 $\theta_j$ 换成 $\theta_j - \psi$（$\psi \in \mathbb{R}^n$）：每个得分都减去同一个 $\psi^{T} x$",
+                r"replace every $\theta_j$ by $\theta_j - \psi$ ($\psi \in \mathbb{R}^n$): every "
+                r"score drops by the same $\psi^{T} x$",
+                r"把每个 $\theta_j$ 换成 $\theta_j - \psi$（$\psi \in \mathbb{R}^n$），"
+                r"则每个得分都减去同一个 $\psi^{T} x$",
             ),
             label="shifted_scores",
         ),
@@ -145,52 +197,66 @@ def overparameterization(S: ClassSpace) -> list[Line]:
             sp.Eq(shifted, moved, evaluate=False),
             Text(
                 "the hypothesis at the new parameters",
-                "新参数下的假设函数",
+                "由假设函数的定义，新参数下的假设函数为",
             ),
             label="shifted_hypothesis",
         ),
         Line(
             sp.Eq(shifted, out, evaluate=False),
             Text(
-                r"$e^{a - b} = e^{-b} e^{a}$: the factor $e^{-\psi^{T} x}$ comes out of numerator and denominator",
-                r"$e^{a - b} = e^{-b} e^{a}$：分子分母都提出因子 $e^{-\psi^{T} x}$",
+                r"$e^{\theta_j^{T} x - \psi^{T} x} = e^{-\psi^{T} x} e^{\theta_j^{T} x}$: the "
+                r"factor $e^{-\psi^{T} x}$ comes out of numerator and denominator",
+                r"由 $e^{\theta_j^{T} x - \psi^{T} x} = e^{-\psi^{T} x} e^{\theta_j^{T} x}$，"
+                r"分子分母都可提出因子 $e^{-\psi^{T} x}$",
             ),
             label="factor",
         ),
         Line(
             sp.Eq(shifted, h, evaluate=False),
             Text(
-                r"it cancels (shift invariance with $c = -\psi^{T} x$): the same hypothesis for every $\psi$, so the parameters are not unique",
-                r"约去后不变（平移不变性，$c = -\psi^{T} x$）：对任意 $\psi$ 假设函数相同，参数不唯一",
+                rf"it cancels (see “{SHIFT_TITLE('en')}”, with $c = -\psi^{{T}} x$): the same "
+                r"hypothesis for every $\psi$, so the parameters are not unique",
+                rf"约去该因子（即“{SHIFT_TITLE('zh')}”中取 $c = -\psi^{{T}} x$），"
+                r"对任意 $\psi$ 假设函数都相同，因此参数不唯一",
             ),
             label="shifted",
         ),
         Line(
             sp.Eq(_cost(S, _psi), _cost(S, None), evaluate=False),
             Text(
-                r"so the cost $J(\Theta) = -\frac{1}{m} \sum_s \sum_k 1\{y_s = k\} \log h_\Theta(x_s)_k$ is the same at $\Theta$ and $\Theta - \mathbf{1} \psi^{T}$: its minimizer is never unique",
-                r"所以代价函数 $J(\Theta) = -\frac{1}{m} \sum_s \sum_k 1\{y_s = k\} \log h_\Theta(x_s)_k$ 在 $\Theta$ 与 $\Theta - \mathbf{1} \psi^{T}$ 处相同：最小值点不唯一",
+                r"the cost "
+                r"$L(\Theta) = -\frac{1}{m} \sum_s \sum_k 1\{y_s = k\} \log h_\Theta(x_s)_k$ "
+                r"takes the same value at $\Theta$ and at $\Theta - \mathbf{1} \psi^{T}$: a "
+                r"minimizer, where there is one, is never unique",
+                r"由上式，代价函数 "
+                r"$L(\Theta) = -\frac{1}{m} \sum_s \sum_k 1\{y_s = k\} \log h_\Theta(x_s)_k$ "
+                r"在 $\Theta$ 与 $\Theta - \mathbf{1} \psi^{T}$ 处取值相同；因此即使存在"
+                "最小值点，它也不唯一",
             ),
             label="cost_unchanged",
         ),
         Line(
             sp.Eq(fixed_last, h, evaluate=False),
             Text(
-                r"with $\psi = \theta_K$ the last vector becomes 0: $K - 1$ free vectors reach every hypothesis",
-                r"取 $\psi = \theta_K$，最后一个参数向量变为 0：$K - 1$ 个自由向量就能得到所有假设函数",
+                r"with $\psi = \theta_K$ the last vector becomes 0: $K - 1$ free vectors reach "
+                "every hypothesis",
+                r"取 $\psi = \theta_K$，最后一个参数向量变为 0，因此 $K - 1$ 个自由向量就能"
+                "给出所有假设函数",
             ),
             label="last_zero",
         ),
+        *gradient_lines(S),
         Line(
             sp.Eq(hypothesis(two, 1), logistic, evaluate=False),
             Text(
-                r"for $K = 2$: $h_1 = \operatorname{sigmoid}((\theta_1 - \theta_2)^{T} x)$, logistic regression",
-                r"$K = 2$ 时：$h_1 = \operatorname{sigmoid}((\theta_1 - \theta_2)^{T} x)$，即逻辑回归",
+                r"for $K = 2$: $h_1 = \operatorname{sigmoid}((\theta_1 - \theta_2)^{T} x)$, "
+                "logistic regression",
+                r"当 $K = 2$ 时 $h_1 = \operatorname{sigmoid}((\theta_1 - \theta_2)^{T} x)$，"
+                "这就是逻辑回归",
             ),
             space=None if not S.symbolic and int(S.K) == 2 else two,
             label="logistic",
         ),
-        gradient_line(S),
     ]
 
 
@@ -198,7 +264,7 @@ def overparameterization(S: ClassSpace) -> list[Line]:
 
 
 def _lse_cost(S: ClassSpace, weight) -> sp.Expr:
-    """J written with log-sum-exp, Theta_{k,a} replaced by weight(k, a):
+    """L written with log-sum-exp, Theta_{k,a} replaced by weight(k, a):
     (1/m) sum_s (LSE(Theta x_s) - sum_k Y_{s,k} theta_k^T x_s)."""
     a, n = _family(S, "a")
     s, m = _family(S, "s")
@@ -212,18 +278,18 @@ def _lse_cost(S: ClassSpace, weight) -> sp.Expr:
 
 
 def _second_along(S: ClassSpace, direction, decay: sp.Expr | None = None) -> sp.Subs:
-    """d^2/dt^2 J(Theta + t V) at t = 0, with V[k, a] = direction(k, a) and J in its
-    log-sum-exp form; with a ``decay`` lambda, of J_lambda = J + (lambda / 2) ||Theta||^2."""
+    """d^2/dtau^2 L(Theta + tau V) at tau = 0, with V[k, a] = direction(k, a) and L in its
+    log-sum-exp form; with a ``decay`` lambda, of L_lambda = L + (lambda / 2) ||Theta||^2."""
     a, n = _family(S, "a")
 
     def moved(c: sp.Expr, a: sp.Expr) -> sp.Expr:
-        return _theta[c, a] + _t * direction(c, a)
+        return _theta[c, a] + _tau * direction(c, a)
 
-    J = _lse_cost(S, moved)
+    L = _lse_cost(S, moved)
     if decay is not None:
         squares = sp.Sum(sp.Sum(moved(S.k, a) ** 2, (a, 1, n)), (S.k, 1, S.K))
-        J = J + decay / 2 * squares
-    return sp.Subs(sp.Derivative(J, (_t, 2)), _t, 0)
+        L = L + decay / 2 * squares
+    return sp.Subs(sp.Derivative(L, (_tau, 2)), _tau, 0)
 
 
 def _spread(S: ClassSpace, change) -> tuple[sp.Expr, sp.Expr]:
@@ -283,9 +349,9 @@ def _hessian_blocks(S: ClassSpace) -> list[Line]:
                 rf"one sample $x$ with $n = {n}$ features: its cost is "
                 r"$\operatorname{LSE}(\Theta x)$ minus a linear function of $\Theta$ "
                 r"(as $\sum_k y_k = 1$), so the two have the same Hessian",
-                rf"对有 $n = {n}$ 个特征的单个样本 $x$：它的代价等于 "
-                r"$\operatorname{LSE}(\Theta x)$ 减去 $\Theta$ 的一个线性函数"
-                r"（因为 $\sum_k y_k = 1$），所以两者的 Hessian 矩阵相同",
+                rf"考虑有 $n = {n}$ 个特征的单个样本 $x$。由 $\sum_k y_k = 1$，它的代价等于 "
+                r"$\operatorname{LSE}(\Theta x)$ 减去 $\Theta$ 的一个线性函数，"
+                "因此两者的 Hessian 矩阵相同",
             ),
             label="sample_cost",
             special=features,
@@ -295,14 +361,15 @@ def _hessian_blocks(S: ClassSpace) -> list[Line]:
             Text(
                 r"block $(i, j)$ of this sample's $Kn \times Kn$ Hessian $H_x$ with respect to "
                 r"$\operatorname{vec}(\Theta) = (\theta_1; \dots; \theta_K)$ is "
-                r"$h_i (\delta_{ij} - h_j)\, x x^{T}$: "
+                r"$h_i (\delta_{ij} - h_j)\, x x^{T}$, that is "
                 r"$H_x = (\operatorname{diag}(h) - h h^{T}) \otimes x x^{T}$ (proved here for "
                 rf"$n = {n}$; $H$ is the mean of the $H_{{x_s}}$)",
-                r"该样本关于 $\operatorname{vec}(\Theta) = (\theta_1; \dots; \theta_K)$ 的 "
-                r"$Kn \times Kn$ Hessian 矩阵 $H_x$ 的第 $(i, j)$ 块为 "
+                r"该样本的 Hessian 矩阵 $H_x$ 是关于 "
+                r"$\operatorname{vec}(\Theta) = (\theta_1; \dots; \theta_K)$ 的 "
+                r"$Kn \times Kn$ 矩阵，其第 $(i, j)$ 块为 "
                 r"$h_i (\delta_{ij} - h_j)\, x x^{T}$，即 "
                 r"$H_x = (\operatorname{diag}(h) - h h^{T}) \otimes x x^{T}$"
-                rf"（此处对 $n = {n}$ 证明；$H$ 是各 $H_{{x_s}}$ 的平均）",
+                rf"（此处只对 $n = {n}$ 证明；$H$ 是各 $H_{{x_s}}$ 的平均）",
             ),
             label="blocks",
             special=features,
@@ -313,11 +380,11 @@ def _hessian_blocks(S: ClassSpace) -> list[Line]:
                 r"block $i$ of $H_x (\mathbf{1} \otimes \psi)$ is "
                 r"$\sum_j h_i (\delta_{ij} - h_j)\, x x^{T} \psi$, which is 0 as "
                 r"$\sum_j h_i (\delta_{ij} - h_j) = 0$: for every $\psi$, "
-                r"$\mathbf{1} \otimes \psi = (\psi; \dots; \psi)$ is in the null space of $H_x$",
+                r"$\mathbf{1} \otimes \psi$ is in the null space of $H_x$",
                 r"$H_x (\mathbf{1} \otimes \psi)$ 的第 $i$ 块为 "
                 r"$\sum_j h_i (\delta_{ij} - h_j)\, x x^{T} \psi$，由 "
                 r"$\sum_j h_i (\delta_{ij} - h_j) = 0$ 知其为零。因此对任意 $\psi$，"
-                r"$\mathbf{1} \otimes \psi = (\psi; \dots; \psi)$ 都在 $H_x$ 的零空间中",
+                r"$\mathbf{1} \otimes \psi$ 都在 $H_x$ 的零空间中",
             ),
             label="null_vector",
             special=features,
@@ -343,9 +410,9 @@ def regression_hessian(S: ClassSpace) -> list[Line]:
                 r"the cost with log-sum-exp: "
                 r"$\log h_\Theta(x_s)_k = \theta_k^{T} x_s - \operatorname{LSE}(\Theta x_s)$ "
                 r"and $\sum_k 1\{y_s = k\} = 1$",
-                r"用 log-sum-exp 改写代价函数："
-                r"$\log h_\Theta(x_s)_k = \theta_k^{T} x_s - \operatorname{LSE}(\Theta x_s)$，"
-                r"且 $\sum_k 1\{y_s = k\} = 1$",
+                r"由 "
+                r"$\log h_\Theta(x_s)_k = \theta_k^{T} x_s - \operatorname{LSE}(\Theta x_s)$ "
+                r"及 $\sum_k 1\{y_s = k\} = 1$，用 log-sum-exp 改写代价函数",
             ),
             label="cost_lse",
         ),
@@ -355,11 +422,11 @@ def regression_hessian(S: ClassSpace) -> list[Line]:
                 r"the second directional derivative along $V$, with "
                 r"$u_{s,k} = \sum_a V_{k,a} X_{s,a}$ the change of the scores: the linear part "
                 r"drops out, what remains is the second derivative of log-sum-exp along $u_s$ "
-                r"(derivation lse\_hessian); this is the quadratic form "
+                rf"(see “{LSE_HESSIAN('en')}”); this is the quadratic form "
                 r"$\operatorname{vec}(V)^{T} H \operatorname{vec}(V)$ of the Hessian",
-                r"沿 $V$ 的二阶方向导数，其中 $u_{s,k} = \sum_a V_{k,a} X_{s,a}$ 是得分的变化"
-                r"量：线性部分的二阶导数为 0，只剩 log-sum-exp 沿 $u_s$ 的二阶导数（见推导 "
-                r"lse\_hessian）；这就是 Hessian 矩阵的二次型 "
+                r"求沿 $V$ 的二阶方向导数，记 $u_{s,k} = \sum_a V_{k,a} X_{s,a}$ 为得分的"
+                r"变化量。线性部分的二阶导数为 0，由“" + LSE_HESSIAN("zh") + r"”，"
+                r"剩下的是 log-sum-exp 沿 $u_s$ 的二阶导数；这就是 Hessian 矩阵的二次型 "
                 r"$\operatorname{vec}(V)^{T} H \operatorname{vec}(V)$",
             ),
             label="second_directional",
@@ -369,8 +436,8 @@ def regression_hessian(S: ClassSpace) -> list[Line]:
             Text(
                 r"$\sum_k h_{s,k} = 1$: $E[u^2] - E[u]^2$ is the variance of $u_s$ under $h_s$, "
                 r"averaged over the samples",
-                r"由 $\sum_k h_{s,k} = 1$，$E[u^2] - E[u]^2$ 是 $u_s$ 关于分布 $h_s$ 的方差，"
-                r"再对样本取平均",
+                r"由 $\sum_k h_{s,k} = 1$，$E[u^2] - E[u]^2$ 是 $u_s$ 在分布 $h_s$ 下的方差，"
+                "再对样本取平均",
             ),
             label="variance",
         ),
@@ -378,8 +445,8 @@ def regression_hessian(S: ClassSpace) -> list[Line]:
             sp.Ge(variance, 0, evaluate=False),
             Text(
                 r"a variance is $\geq 0$: the Hessian is positive semidefinite at every "
-                r"$\Theta$, so $J$ is convex",
-                r"方差 $\geq 0$：Hessian 矩阵在每个 $\Theta$ 处都半正定，所以 $J$ 是凸函数",
+                r"$\Theta$, so $L$ is convex",
+                r"方差 $\geq 0$，因此 Hessian 矩阵在每个 $\Theta$ 处都半正定，$L$ 是凸函数",
             ),
             label="convex",
         ),
@@ -388,7 +455,7 @@ def regression_hessian(S: ClassSpace) -> list[Line]:
             Text(
                 r"along $V = \mathbf{1} \psi^{T}$ (every row of $V$ equal to $\psi$): "
                 r"$u_{s,k} = \psi^{T} x_s$ for every class $k$",
-                r"沿方向 $V = \mathbf{1} \psi^{T}$（$V$ 的每一行都等于 $\psi$）："
+                r"沿方向 $V = \mathbf{1} \psi^{T}$（$V$ 的每一行都等于 $\psi$），"
                 r"对每个类别 $k$ 都有 $u_{s,k} = \psi^{T} x_s$",
             ),
             label="along_shift",
@@ -397,13 +464,14 @@ def regression_hessian(S: ClassSpace) -> list[Line]:
             sp.Eq(along_shift, 0, evaluate=False),
             Text(
                 r"the variance of a constant is 0: the Hessian is singular, with "
-                r"$(\psi, \dots, \psi)$ in its null space for every $\psi$, as the invariance "
-                r"$J(\Theta - \mathbf{1} \psi^{T}) = J(\Theta)$ (derivation "
-                r"overparameterization) requires",
-                r"常数的方差为 0：Hessian 矩阵奇异，对任意 $\psi$，$(\psi, \dots, \psi)$ "
-                r"都属于它的零空间，这与不变性 "
-                r"$J(\Theta - \mathbf{1} \psi^{T}) = J(\Theta)$（见推导 overparameterization）"
-                r"一致",
+                r"$\mathbf{1} \otimes \psi$ in its null space for every $\psi$ (for a positive "
+                r"semidefinite $H$, $w^{T} H w = 0$ forces $H w = 0$), as the invariance "
+                r"$L(\Theta - \mathbf{1} \psi^{T}) = L(\Theta)$ "
+                rf"(see “{TITLE('en')}”) requires",
+                r"常数的方差为 0，因此 Hessian 矩阵奇异：对任意 $\psi$，"
+                r"$\mathbf{1} \otimes \psi$ 都在它的零空间中（对半正定矩阵 $H$，由 "
+                r"$w^{T} H w = 0$ 可得 $H w = 0$）。这与“" + TITLE("zh") + r"”中的不变性 "
+                r"$L(\Theta - \mathbf{1} \psi^{T}) = L(\Theta)$ 一致",
             ),
             label="singular",
         ),
@@ -411,28 +479,25 @@ def regression_hessian(S: ClassSpace) -> list[Line]:
             sp.Eq(_second_along(S, lambda c, a: V[c, a], decay=lam), bounded, evaluate=False),
             Text(
                 r"with weight decay "
-                r"$J_\lambda = J + \frac{\lambda}{2} \sum_k \sum_a \Theta_{k,a}^2$ "
-                r"($\lambda > 0$): the decay adds $\lambda \lVert V \rVert^2$, so "
-                r"$H_\lambda = H + \lambda I$",
+                r"$L_\lambda = L + \frac{\lambda}{2} \sum_k \sum_a \Theta_{k,a}^2$ "
+                r"($\lambda > 0$) the decay adds $\lambda \lVert V \rVert^2$ to the quadratic "
+                r"form: $H_\lambda = H + \lambda I$ (a symmetric matrix is determined by its "
+                "quadratic form)",
                 r"加入权重衰减 "
-                r"$J_\lambda = J + \frac{\lambda}{2} \sum_k \sum_a \Theta_{k,a}^2$"
-                r"（$\lambda > 0$）：衰减项贡献 $\lambda \lVert V \rVert^2$，即 "
-                r"$H_\lambda = H + \lambda I$",
+                r"$L_\lambda = L + \frac{\lambda}{2} \sum_k \sum_a \Theta_{k,a}^2$"
+                r"（$\lambda > 0$），衰减项使二次型增加 $\lambda \lVert V \rVert^2$。"
+                r"对称矩阵由其二次型唯一确定，因此 $H_\lambda = H + \lambda I$",
             ),
             label="decayed",
         ),
         Line(
             sp.Ge(bounded, lam * norm, evaluate=False),
             Text(
-                r"so $\operatorname{vec}(V)^{T} H_\lambda \operatorname{vec}(V) \geq "
-                r"\lambda \lVert V \rVert^2$, which is $> 0$ for every $V \neq 0$: "
-                r"$H_\lambda$ is positive definite and $J_\lambda$ strictly convex, so it has at "
-                r"most one minimizer (and one exists, as $J_\lambda \to \infty$ when "
-                r"$\lVert \Theta \rVert \to \infty$)",
-                r"所以 $\operatorname{vec}(V)^{T} H_\lambda \operatorname{vec}(V) \geq "
-                r"\lambda \lVert V \rVert^2$，当 $V \neq 0$ 时它 $> 0$："
-                r"$H_\lambda$ 正定，$J_\lambda$ 严格凸，故至多有一个最小值点"
-                r"（又因 $\lVert \Theta \rVert \to \infty$ 时 $J_\lambda \to \infty$，最小值点存在且唯一）",
+                r"a variance is $\geq 0$. The right side $\lambda \lVert V \rVert^2$ is $> 0$ "
+                r"for every $V \neq 0$: $H_\lambda$ is positive definite and $L_\lambda$ "
+                "strictly convex, with at most one minimizer",
+                r"由方差 $\geq 0$ 得下式。当 $V \neq 0$ 时右边 $\lambda \lVert V \rVert^2$ "
+                r"的值 $> 0$，因此 $H_\lambda$ 正定，$L_\lambda$ 严格凸，至多有一个最小值点",
             ),
             label="decayed_bound",
         ),
@@ -443,12 +508,12 @@ def regression_hessian(S: ClassSpace) -> list[Line]:
                 evaluate=False,
             ),
             Text(
-                r"along $\mathbf{1} \psi^{T}$, where the second derivative of $J$ was 0: "
+                r"along $\mathbf{1} \psi^{T}$, where the second derivative of $L$ was 0: "
                 r"$\lVert \mathbf{1} \psi^{T} \rVert^2 = K \lVert \psi \rVert^2$, so the zero "
                 r"eigenvalues of $H$ become $\lambda$ in $H_\lambda$",
-                r"沿 $\mathbf{1} \psi^{T}$（$J$ 在此方向的二阶导数为 0）："
-                r"$\lVert \mathbf{1} \psi^{T} \rVert^2 = K \lVert \psi \rVert^2$，所以 $H$ 的"
-                r"零特征值在 $H_\lambda$ 中变为 $\lambda$",
+                r"沿 $\mathbf{1} \psi^{T}$（$L$ 在此方向的二阶导数为 0），由 "
+                r"$\lVert \mathbf{1} \psi^{T} \rVert^2 = K \lVert \psi \rVert^2$ 得下式；"
+                r"因此 $H$ 的零特征值在 $H_\lambda$ 中变为 $\lambda$",
             ),
             label="decayed_shift",
         ),

@@ -54,7 +54,7 @@ def temperature(S: ClassSpace) -> list[Line]:
             Text(
                 r"definition at $\beta \mathbf{z}$, for a real factor $\beta$ "
                 r"($\beta = 1/T$ for a temperature $T > 0$)",
-                r"由定义，$\beta$ 为任一实数（温度为 $T > 0$ 时 $\beta = 1/T$）",
+                r"在 $\beta \mathbf{z}$ 处由定义得，$\beta$ 为任一实数（温度为 $T > 0$ 时 $\beta = 1/T$）",
             ),
             label="definition",
         ),
@@ -110,7 +110,7 @@ def temperature(S: ClassSpace) -> list[Line]:
             Text(
                 r"a probability times a mean of gaps $\geq 0$: the largest probability never "
                 r"decreases as $\beta$ grows",
-                r"概率与非负差距的均值之积非负：最大的概率随 $\beta$ 增大而不减",
+                r"概率与差距的均值（$\geq 0$）之积非负：最大的概率随 $\beta$ 增大而不减",
             ),
             label="max_grows",
         ),
@@ -141,7 +141,7 @@ def temperature(S: ClassSpace) -> list[Line]:
             Text(
                 r"$\beta > 0$ and a variance is $\geq 0$: the entropy never increases as "
                 r"$\beta$ grows",
-                r"由 $\beta > 0$ 且方差非负，熵随 $\beta$ 增大而不增",
+                r"由 $\beta > 0$ 且方差 $\geq 0$，熵随 $\beta$ 增大而不增",
             ),
             label="entropy_falls",
         ),

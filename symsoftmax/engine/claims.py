@@ -1,8 +1,9 @@
 """What a step claims: the scalar relations that a SymPy statement asserts.
 
 Both checks of a step (the prover and the numeric check) read a statement the same way:
-an ``And`` claims each of its parts, a relation between matrices claims each entry, and
-``Contains(x, Interval(a, b))`` claims ``a < x`` (or ``<=``) and ``x < b``. This is the
+an ``And`` claims each of its parts, a relation between matrices claims each entry,
+``Contains(x, Interval(a, b))`` claims ``a < x`` (or ``<=``) and ``x < b``, and
+``|x| <= b`` claims ``-b <= x`` and ``x <= b`` (``<`` alike). This is the
 definition of the statement, the one thing the two checks share.
 """
 
@@ -23,7 +24,7 @@ def _explicit(side: sp.Basic) -> sp.ImmutableMatrix:
 
 
 def scalar_claims(rel: sp.Basic) -> Iterator[tuple[type, sp.Expr, sp.Expr]]:
-    """(kind, lhs, rhs) for each scalar relation in ``rel`` (And, matrices, Contains)."""
+    """(kind, lhs, rhs) for each scalar relation in ``rel`` (And, matrices, Contains, |x| <= b)."""
     if isinstance(rel, sp.And):
         for arg in rel.args:
             yield from scalar_claims(arg)
@@ -33,6 +34,10 @@ def scalar_claims(rel: sp.Basic) -> Iterator[tuple[type, sp.Expr, sp.Expr]]:
         high = sp.Lt if interval.right_open else sp.Le
         yield low, interval.start, x
         yield high, x, interval.end
+    elif isinstance(rel, (sp.LessThan, sp.StrictLessThan)) and isinstance(rel.lhs, sp.Abs):
+        (x,) = rel.lhs.args  # |x| <= b: -b <= x and x <= b (claims about a real x)
+        yield type(rel), -rel.rhs, x
+        yield type(rel), x, rel.rhs
     elif isinstance(rel, sp.Rel):
         lhs, rhs = rel.lhs, rel.rhs
         if getattr(lhs, "is_Matrix", False) or getattr(rhs, "is_Matrix", False):

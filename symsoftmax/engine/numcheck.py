@@ -1,8 +1,9 @@
 """Numeric check of one derivation step: both sides at random points with mpmath.
 
 Independent of :mod:`symsoftmax.engine.proof`: a symbolic K is given each value in
-``SAMPLED_K``, every free class index is given a value and each remaining symbol a random
-value allowed by its assumptions (a positive symbol a positive value, a real one a real
+``SAMPLED_K``, every free class index a value in 1..K, a size (n, T) a value from
+``_SIZES`` and a free index of a declared family a value in 1..its size, and each remaining
+symbol a random value allowed by its assumptions (a positive symbol a positive value, a real one a real
 value). Both sides are then evaluated with mpmath to ``dps`` significant digits and
 compared. A limit is evaluated at a point beyond which its expression no longer moves at
 that precision (x0 + 10^-(dps+10) for a finite x0, 10^4 for infinity: the limits here
@@ -132,10 +133,16 @@ SOME_ASSIGNMENTS = 16
 
 
 def _assignments(
-    free: list[sp.Symbol], K: int, case: sp.Basic | None, rng: random.Random
+    free: list[sp.Symbol],
+    K: int,
+    case: sp.Basic | None,
+    rng: random.Random,
+    tops: dict[sp.Symbol, int] | None = None,
 ) -> list[dict]:
-    """The assignments of the free indices in 1..K that satisfy ``case``: every one when
+    """The assignments of the free indices that satisfy ``case``, each index in 1..K (a
+    class index) or in 1..``tops[index]`` (an index of a declared family): every one when
     there are few (:data:`ALL_ASSIGNMENTS`), else the edges and a random sample."""
+    highest = [(tops or {}).get(x, K) for x in free]
 
     def allowed(point: dict) -> bool:
         return case is None or case.xreplace(point) is not sp.false
@@ -143,15 +150,15 @@ def _assignments(
     def at(values: tuple[int, ...]) -> dict:
         return dict(zip(free, map(sp.Integer, values), strict=True))
 
-    if K ** len(free) <= ALL_ASSIGNMENTS:
-        every = [at(c) for c in itertools.product(range(1, K + 1), repeat=len(free))]
+    if math.prod(highest) <= ALL_ASSIGNMENTS:
+        every = [at(c) for c in itertools.product(*(range(1, h + 1) for h in highest))]
         return [p for p in every if allowed(p)]
-    edges = [at(c) for c in itertools.product((1, K), repeat=len(free))]
+    edges = [at(c) for c in itertools.product(*((1, h) for h in highest))]
     chosen = [p for p in edges[: SOME_ASSIGNMENTS // 2] if allowed(p)]
     for _ in range(100 * SOME_ASSIGNMENTS):
         if len(chosen) >= SOME_ASSIGNMENTS:
             break
-        point = at(tuple(rng.randint(1, K) for _ in free))
+        point = at(tuple(rng.randint(1, h) for h in highest))
         if allowed(point) and point not in chosen:
             chosen.append(point)
     return chosen
@@ -210,20 +217,22 @@ def _holds(kind: type, lhs: mpmath.mpf, rhs: mpmath.mpf, tol: mpmath.mpf) -> boo
 _SIZES = (2, 3)
 
 
-def _dimensions(expr: sp.Basic, space: ClassSpace) -> list[sp.Symbol]:
-    """Free positive integer symbols that are neither K nor a class index: sizes (n, m)."""
-    return sorted(
-        (
-            s
-            for s in expr.free_symbols
-            if isinstance(s, sp.Symbol)
-            and s.is_integer
-            and s.is_positive
-            and s != space.K
-            and s not in space.indices
-        ),
-        key=str,
-    )
+def _dimensions(symbols: set[sp.Basic], space: ClassSpace) -> list[sp.Symbol]:
+    """Free positive integer symbols that are neither K nor an index of the space (a class
+    index or one of a declared family): sizes (n, m), and the sizes of the families whose
+    indices are among ``symbols`` (t free needs a value of T)."""
+    declared = dict(space.families)
+    found = {
+        s
+        for s in symbols
+        if isinstance(s, sp.Symbol)
+        and s.is_integer
+        and s.is_positive
+        and s != space.K
+        and s not in space.indices
+    }
+    found |= {declared[s] for s in found if s in declared}
+    return sorted(found - set(declared), key=str)
 
 
 def check(
@@ -267,10 +276,13 @@ def check(
         kinds = [kind for kind, _ in group]
         pairs = [both for _, both in group]
         both = sp.Tuple(*itertools.chain.from_iterable(pairs))
-        sizes = {d: _SIZES[c % len(_SIZES)] for c, d in enumerate(_dimensions(both, space))}
-        free = sorted((s for s in _free_symbols(both) if s in space.indices), key=str)
+        symbols = _free_symbols(both)
+        sizes = {d: _SIZES[c % len(_SIZES)] for c, d in enumerate(_dimensions(symbols, space))}
+        declared = dict(space.families)  # a free index t of a family lies in 1..T
+        free = sorted((s for s in symbols if s in space.indices or s in declared), key=str)
+        tops = {s: sizes[declared[s]] for s in free if s in declared}
         for K in space.sampled_K:
-            assignments = _assignments(free, K, case, rng)
+            assignments = _assignments(free, K, case, rng, tops)
             for n in range(max(len(assignments), points) if assignments else 0):
                 point = assignments[n % len(assignments)]
                 shown = {space.K: sp.Integer(K)} if space.symbolic else {}
@@ -326,7 +338,11 @@ def _compare(
     for kind, sides in zip(kinds, pairs, strict=True):
         a, b = (at.value(side, dps + _GUARD) for side in sides)
         if not (type(a) is mpmath.mpf and type(b) is mpmath.mpf):
-            raise ValueError(f"{kind.__name__} did not evaluate to numbers: {a}, {b}")
+            # A side that is not a real number (log of a negative, zoo): the relation, a
+            # statement about real numbers, does not hold there.
+            used = at.used(sides, dps + _GUARD)
+            listed = {**shown, **{k: v for k, v in at.values.items() if k in used}}
+            return Mismatch(_OPS[kind], {str(k): str(v) for k, v in listed.items()}, str(a), str(b))
         digits = dps
         if recheck and a != b and _close(sp.Eq, a, b, dps):  # equal up to rounding?
             digits = 2 * dps

@@ -13,10 +13,20 @@ Strategy, each part sound on its own:
    fresh symbol carrying only what is known of it (positive when its terms are). An identity
    that holds for every value of those symbols holds for the sums; nothing is lost but
    completeness. For an inequality a sum may also be split as ``f(i) + rest``: the term at a
-   free index plus the K - 1 >= 1 others (positive when the terms are).
+   free index plus the K - 1 >= 1 others (positive when the terms are), or ``f(i) + f(j) +
+   rest`` where the case says i != j (the rest then possibly empty: nonnegative).
 4. *Decide.* An equation is proved when the difference of its sides reduces to 0; an
    inequality when SymPy's assumptions show the difference is positive (or nonnegative).
    Anything else is *not proved*: undecided never passes.
+5. *Monotone rules, for inequalities.* Each replaces a quantity by an expression in a fresh
+   unknown carrying one true fact, or reduces the claim to one that implies it:
+   e^t = 1 + P (P > 0) when t > 0, 1 / (1 + P) when t < 0 (:func:`_exp_against_one`);
+   log x = x - 1 - Q or 1 - 1/x + Q (Q >= 0, x > 0, outside sums: :func:`_log_tangent`);
+   sum_k f_k <= sum_k g_k from f_k <= g_k over the whole range of k (:func:`_termwise`);
+   a <= b from e^a <= e^b for real a, b (:func:`_through_exp`); a <= b from p a <= p b for
+   a positive symbol p (:func:`_times_positive`). Their false look-alikes
+   (other ranges, a bound index leaking, non-real sides, exponents of unknown sign) are in
+   ``tests/test_soundness.py``.
 
 For a concrete K a step that the generic proof cannot settle is instantiated at every
 assignment of its free indices, with the sums expanded, and each instance proved. An entry
@@ -34,7 +44,7 @@ from collections.abc import Callable, Iterator
 
 import sympy as sp
 
-from ..symbolic.functions import Softmax, expand_definitions
+from ..symbolic.functions import LogSumExp, Softmax, expand_definitions
 from ..symbolic.space import ClassSpace
 from ..symbolic.sums import sift_deltas
 from .claims import scalar_claims
@@ -42,12 +52,37 @@ from .ranges import decide_le, within
 
 __all__ = ["instantiate", "prove", "unproved"]
 
+
+def _by_unknowns(expr: sp.Expr) -> sp.Expr:
+    """One fraction whose numerator is a polynomial in the unknowns (the sums and rests
+    standing for sums, :func:`abstract_sums`), each coefficient factored.
+
+    An equal expression, so only the verdict on its sign can change: (e_i + e_j + R)^2 -
+    4 e_i e_j is R^2 + 2 (e_i + e_j) R + (e_i - e_j)^2, nonnegative term by term.
+    """
+    try:
+        numerator, denominator = sp.fraction(sp.together(expr))
+        numerator = sp.expand(numerator)
+        unknowns = sorted((s for s in numerator.free_symbols if isinstance(s, sp.Dummy)), key=str)
+        if not unknowns:
+            return sp.factor(numerator) / sp.factor(denominator)
+        poly = sp.Poly(numerator, *unknowns)
+        terms = [
+            sp.factor(c) * sp.Mul(*(u**n for u, n in zip(unknowns, powers, strict=True)))
+            for powers, c in poly.terms()
+        ]
+        return sp.Add(*terms) / sp.factor(denominator)
+    except sp.PolynomialError:
+        return expr
+
+
 _TRANSFORMS: tuple[Callable[[sp.Expr], sp.Expr], ...] = (
     lambda e: e,
     sp.expand,
     lambda e: sp.cancel(sp.expand(e)),
     lambda e: sp.factor(sp.together(e)),
     sp.simplify,
+    _by_unknowns,
 )
 
 
@@ -266,51 +301,82 @@ def abstract_sums(
 
 
 def _split_sums(
-    expr: sp.Expr, sums: dict[sp.Dummy, sp.Sum], free: set[sp.Symbol], space: ClassSpace
+    expr: sp.Expr,
+    sums: dict[sp.Dummy, sp.Sum],
+    free: set[sp.Symbol],
+    space: ClassSpace,
+    distinct: frozenset[frozenset[sp.Symbol]] = frozenset(),
 ) -> sp.Expr:
-    """For inequalities: S = f(i) + rest, when the term f(i) of S at a free index i appears.
+    """For inequalities: S = f(i) + rest, when a free index i appears beside the sum;
+    S = f(i) + f(j) + rest when j appears too and i != j is a fact of the case.
 
-    Only where i provably lies in the sum's range and the rest provably has a term (lo + 1
-    <= hi: over all K classes, K >= 2 leaves K - 1 >= 1); the rest is then positive when
-    the terms are.
+    Only where each index provably lies in the sum's range, and further indices only when
+    they are pairwise distinct (``distinct``: the pairs the case says differ), so that the
+    terms split off are different terms of the sum. The rest, the sum over the other
+    indices of the range, is nonnegative when the terms are, positive when they are
+    positive and the rest provably has a term (lo + m <= hi for m terms split off: over all
+    K classes, K >= 2 leaves K - 1 >= 1 after one), and real when they are real.
     """
     inside = within(space)
     for symbol, s in sums.items():
         (slot, lo, hi) = s.limits[0]
-        if not decide_le(lo + 1, hi, space):
-            continue
+        taken: list[sp.Symbol] = []
         for i in sorted(free, key=str):
-            term = s.function.xreplace({slot: i})
-            if inside(i, lo, hi) and expr.has(term):
-                rest = sp.Dummy(
-                    "R",
-                    positive=s.function.is_positive or None,
-                    nonnegative=s.function.is_nonnegative or None,
-                    real=True,
-                )
-                expr = expr.xreplace({symbol: term + rest})
-                break
+            if not (i in expr.free_symbols and inside(i, lo, hi)):
+                continue
+            if all(frozenset((i, t)) in distinct for t in taken):
+                taken.append(i)
+        if not taken:
+            continue
+        terms = [s.function.xreplace({slot: i}) for i in taken]
+        rest = sp.Dummy(
+            "R",
+            positive=(s.function.is_positive and decide_le(lo + len(taken), hi, space)) or None,
+            nonnegative=s.function.is_nonnegative or None,
+            real=s.function.is_real or None,
+        )
+        expr = expr.xreplace({symbol: sp.Add(*terms) + rest})
     return expr
+
+
+def _distinct_pairs(case: sp.Basic | None) -> frozenset[frozenset[sp.Symbol]]:
+    """The pairs of indices that ``case`` says differ (its facts a != b)."""
+    facts = sp.And.make_args(case) if case is not None else ()
+    return frozenset(
+        frozenset(f.args) for f in facts if isinstance(f, sp.Ne) and len(f.free_symbols) == 2
+    )
 
 
 # ---------------------------------------------------------------------------------- cases
 
 
-def _branches(expr: sp.Basic, case: sp.Basic | None) -> Iterator[sp.Basic]:
-    """The expression in each case of the free Kronecker deltas it contains."""
+def _branches(
+    expr: sp.Basic, case: sp.Basic | None, distinct: frozenset = frozenset()
+) -> Iterator[tuple[sp.Basic, frozenset[frozenset[sp.Symbol]]]]:
+    """The expression in each case of the free Kronecker deltas it contains, with the pairs
+    of indices that differ in that case."""
     for fact in sp.And.make_args(case) if case is not None else ():
         if isinstance(fact, sp.Eq):
             expr = expr.xreplace({fact.rhs: fact.lhs})
         elif isinstance(fact, sp.Ne):
-            expr = expr.xreplace({sp.KroneckerDelta(fact.lhs, fact.rhs): 0})
+            pair = set(fact.args)  # delta_ab and delta_ba, however SymPy orders them
+            expr = expr.xreplace(
+                {d: 0 for d in expr.atoms(sp.KroneckerDelta) if set(d.args) == pair}
+            )
+    distinct = distinct | _distinct_pairs(case)
     free = expr.free_symbols
     deltas = [d for d in expr.atoms(sp.KroneckerDelta) if all(a in free for a in d.args)]
     if not deltas:
-        yield expr
+        yield expr, distinct
         return
-    a, b = deltas[0].args
-    yield from _branches(expr.xreplace({b: a}), None)
-    yield from _branches(expr.xreplace({deltas[0]: 0}), sp.Ne(a, b))
+    a, b = sorted(deltas, key=str)[0].args
+    # The case a = b, unless a fact says a != b (then it does not occur); b becomes a, and
+    # a fact about b no longer speaks of the expression's indices (dropped).
+    if frozenset((a, b)) not in distinct:
+        yield from _branches(
+            expr.xreplace({b: a}), None, frozenset(p for p in distinct if b not in p)
+        )
+    yield from _branches(expr, sp.Ne(a, b), distinct)
 
 
 def instantiate(space: ClassSpace, expr: sp.Basic) -> Iterator[tuple[dict, sp.Basic]]:
@@ -331,8 +397,10 @@ def _decide(
     free: set[sp.Symbol],
     known: Known | None,
     space: ClassSpace,
+    distinct: frozenset[frozenset[sp.Symbol]] = frozenset(),
 ) -> bool:
-    """Is rhs - lhs == 0 (Eq), > 0 (Lt, Gt reversed by caller) or >= 0 established?"""
+    """Is rhs - lhs == 0 (Eq), > 0 (Lt, Gt reversed by caller) or >= 0 established?
+    ``distinct``: the pairs of free indices that differ in this case."""
     if kind is not sp.Eq:
         want = (
             (lambda e: e.is_positive) if kind is sp.StrictLessThan else (lambda e: e.is_nonnegative)
@@ -346,8 +414,72 @@ def _decide(
         return False
     if kind is sp.Eq:
         return any(_attempt(t, reduced, lambda e: e == 0) for t in _TRANSFORMS)
-    reduced = _split_sums(reduced, sums, free, space)
-    return any(_attempt(t, reduced, want) for t in _TRANSFORMS)
+    reduced = _split_sums(reduced, sums, free, space, distinct)
+    if any(_attempt(t, reduced, want) for t in _TRANSFORMS):
+        return True
+    against_one = _exp_against_one(reduced)
+    if against_one is not reduced and any(_attempt(t, against_one, want) for t in _TRANSFORMS):
+        return True
+    for above in (False, True):
+        lowered = _log_tangent(diff, space, above=above)
+        if lowered is not diff and _decide(kind, lowered, free, known, space, distinct):
+            return True
+    return False
+
+
+def _log_tangent(expr: sp.Expr, space: ClassSpace, *, above: bool) -> sp.Expr:
+    """For inequalities: each log x with x > 0, outside every sum, written through the
+    tangent of the logarithm at 1: x - 1 - Q, or with ``above`` 1 - 1/x + Q.
+
+    Exact, for a fresh Q >= 0: log x <= x - 1, so Q = x - 1 - log x >= 0; and
+    log x = -log(1/x) >= 1 - 1/x, so Q = log x - 1 + 1/x >= 0. Each logarithm gets its own
+    Q, which carries only that fact, so what holds for every Q >= 0 holds for log x
+    (completeness only is lost). Not inside a sum: there log x_k takes a value for each k,
+    and one Q cannot stand for all of them. Where x is positive is decided with the sums
+    in x as unknowns (:func:`abstract_sums`). The result has no such logarithm left, so
+    the rule applies once.
+    """
+    rule: dict[sp.Expr, sp.Expr] = {}
+
+    def visit(e: sp.Basic) -> sp.Basic:
+        if isinstance(e, sp.Sum) or not e.args:
+            return e  # a sum is left whole, with every logarithm in it
+        if isinstance(e, sp.log):
+            if e not in rule and abstract_sums(e.args[0], space=space)[0].is_positive:
+                x, Q = e.args[0], sp.Dummy("Q", nonnegative=True)
+                rule[e] = 1 - 1 / x + Q if above else x - 1 - Q
+            if e in rule:
+                return rule[e]
+        args = [visit(a) for a in e.args]
+        return e.func(*args) if any(a is not b for a, b in zip(args, e.args, strict=True)) else e
+
+    lowered = visit(expr)
+    return lowered if rule else expr
+
+
+def _exp_against_one(expr: sp.Expr) -> sp.Expr:
+    """For inequalities: each e^t whose exponent has a known sign, written against 1.
+
+    e^t = 1 + P with P > 0 when t > 0 (P >= 0 when t >= 0), and e^t = 1 / (1 + P) when
+    t < 0 (t <= 0): e^t - 1 has the sign of t. Each e^t gets its own P, which carries only
+    that fact, so what holds for every such P holds for e^t (relations between different
+    exponentials are lost: completeness only). An exponent is split first, e^{a + b} =
+    e^a e^b, so that e^{M - d} gives e^M (unknown sign, kept) times e^{-d}.
+    """
+    split = expr.replace(
+        lambda e: isinstance(e, sp.exp),
+        lambda e: sp.Mul(*(sp.exp(t) for t in sp.Add.make_args(sp.expand(e.args[0])))),
+    )
+    rule = {}
+    for e in split.atoms(sp.exp):
+        t = e.args[0]
+        if t.is_positive or t.is_nonnegative:
+            rule[e] = 1 + sp.Dummy("P", positive=bool(t.is_positive) or None, nonnegative=True)
+        elif t.is_negative or t.is_nonpositive:
+            rule[e] = 1 / (
+                1 + sp.Dummy("P", positive=bool(t.is_negative) or None, nonnegative=True)
+            )
+    return split.xreplace(rule) if rule else expr
 
 
 def _sums_have_terms(expr: sp.Expr, space: ClassSpace) -> bool:
@@ -373,13 +505,19 @@ def _normalized(kind: type, lhs: sp.Expr, rhs: sp.Expr) -> tuple[type, sp.Expr]:
 
 
 def _prove_generic(kind: type, diff: sp.Expr, space: ClassSpace, case: sp.Basic | None) -> bool:
-    free = {s for s in diff.free_symbols if s in space.indices}
+    # the free indices, also those met only as a variable of differentiation (d/dz_j)
+    variables = [v for d in diff.atoms(sp.Derivative) for v, _ in d.variable_count]
+    symbols = diff.free_symbols.union(*(v.free_symbols for v in variables))
+    free = {s for s in symbols if space.range_of(s) is not None}
     try:
         diff = in_range(evaluate(diff, space), space)
     except Undecided:
         return False
     known = known_sums(space)
-    return all(_decide(kind, branch, free, known, space) for branch in _branches(diff, case))
+    return all(
+        _decide(kind, branch, free, known, space, distinct)
+        for branch, distinct in _branches(diff, case)
+    )
 
 
 def _prove_instances(kind: type, diff: sp.Expr, space: ClassSpace, case: sp.Basic | None) -> bool:
@@ -479,12 +617,17 @@ def generalize(expr: sp.Basic, space: ClassSpace) -> tuple[sp.Basic, sp.Basic | 
     """An instance at concrete class indices, made generic: (statement, case).
 
     Each distinct integer in an index position becomes its own index symbol, and the case
-    says these symbols are pairwise distinct. The instance is the generic statement at those
+    says these symbols are pairwise distinct; only when every such integer lies in 1..K,
+    the range over which the generic statement is proved. The instance is the generic statement at those
     integers, so a proof of the generic statement (for all distinct indices) proves it; one
     proof then serves every entry of, say, a K x K Jacobian that has the same shape.
     """
     numbers, taken = _scan(expr)
     if not numbers:
+        return expr, None
+    # The generic statement is proved for indices in 1..K: an integer outside that range
+    # (z_5 at K = 3, a position beyond the classes) is not one of its instances.
+    if not all(1 <= n <= space.K for n in numbers):
         return expr, None
     names = [n for n in _NAMES if n not in taken]
     if len(names) < len(numbers):
@@ -502,8 +645,105 @@ def generalize(expr: sp.Basic, space: ClassSpace) -> tuple[sp.Basic, sp.Basic | 
 def _prove_for_all(
     kind: type, lhs: sp.Expr, rhs: sp.Expr, space: ClassSpace, case: sp.Basic | None
 ) -> bool:
-    """The generic proof of lhs (kind) rhs, for all values of its free indices."""
-    return _prove_generic(*_normalized(kind, lhs, rhs), space, case)
+    """The generic proof of lhs (kind) rhs, for all values of its free indices.
+
+    An inequality may also be proved by one of the monotone rules (each sound alone):
+    termwise, when both sides are sums over the whole range of their index (sum_k f_k <=
+    sum_k g_k when f_k <= g_k for every k; < when moreover the range has a term); times a
+    positive symbol that divides a side; and through exp, when a side holds a logarithm
+    (a <= b exactly when e^a <= e^b, for real a and b: exp is strictly increasing). When a
+    side holds a logarithm or a division by a positive symbol, where the generic proof
+    rarely succeeds and takes longest, the rules are tried first (the order decides only
+    the time taken).
+    """
+    if kind is sp.Eq:
+        return _prove_generic(*_normalized(kind, lhs, rhs), space, case)
+
+    def generic() -> bool:
+        return _prove_generic(*_normalized(kind, lhs, rhs), space, case)
+
+    def monotone() -> bool:
+        return (
+            _termwise(kind, lhs, rhs, space, case)
+            or _times_positive(kind, lhs, rhs, space, case)
+            or _through_exp(kind, lhs, rhs, space, case)
+        )
+
+    sides = sp.Tuple(lhs, rhs)
+    divided = any(p.is_positive and sides.has(1 / p) for p in sides.free_symbols)
+    if divided or sides.has(sp.log, LogSumExp):
+        return monotone() or generic()
+    return generic() or monotone()
+
+
+def _times_positive(
+    kind: type, lhs: sp.Expr, rhs: sp.Expr, space: ClassSpace, case: sp.Basic | None
+) -> bool:
+    """a (kind) b from p a (kind) p b, for a positive symbol p that divides a side.
+
+    Multiplying both sides by p > 0 keeps the order. Only for a symbol met as 1/p, and only
+    when the products have no 1/p left (no progress, no recursion otherwise).
+    """
+    for p in sorted(lhs.free_symbols | rhs.free_symbols, key=str):
+        if not (p.is_positive and (lhs.has(1 / p) or rhs.has(1 / p))):
+            continue
+        a, b = (sp.expand(p * side, power_exp=False, log=False) for side in (lhs, rhs))
+        if not (a.has(1 / p) or b.has(1 / p)):
+            return _prove_for_all(kind, a, b, space, case)
+    return False
+
+
+def _termwise(
+    kind: type, lhs: sp.Expr, rhs: sp.Expr, space: ClassSpace, case: sp.Basic | None
+) -> bool:
+    """sum_k f_k (kind) sum_k g_k from f_k (kind) g_k, for every k in the sums' range.
+
+    Only for two sums over one index each, whose range is the whole range of an index of
+    the space (1..K for a class index): the term is then proved for that index free, and
+    its range is a fact the prover has. Strict only when the range provably has a term.
+    """
+    if isinstance(lhs, sp.Sum) != isinstance(rhs, sp.Sum):  # c = sum_k c / n, n terms >= 1
+        total, c = (lhs, rhs) if isinstance(lhs, sp.Sum) else (rhs, lhs)
+        if len(total.limits) != 1 or c.has(total.limits[0][0]):
+            return False
+        k, lo, hi = total.limits[0]
+        if not decide_le(lo, hi, space):
+            return False
+        spread = sp.Sum(c / (hi - lo + 1), (k, lo, hi))
+        lhs, rhs = (total, spread) if total is lhs else (spread, total)
+    if not (isinstance(lhs, sp.Sum) and isinstance(rhs, sp.Sum)):
+        return False
+    if len(lhs.limits) != 1 or len(rhs.limits) != 1:
+        return False
+    (k, lo, hi), (k2, lo2, hi2) = lhs.limits[0], rhs.limits[0]
+    if (lo, hi) != (lo2, hi2) or space.range_of(k) != (lo, hi):
+        return False
+    f, g = lhs.function, rhs.function.xreplace({k2: k})
+    others = (
+        lhs.free_symbols | rhs.free_symbols | (case.free_symbols if case is not None else set())
+    )
+    if k in others or (k2 != k and k2 in others):  # the index must be bound only
+        return False
+    if kind in (sp.StrictLessThan, sp.StrictGreaterThan) and not decide_le(lo, hi, space):
+        return False
+    return _prove_for_all(kind, f, g, space, case)
+
+
+def _through_exp(
+    kind: type, lhs: sp.Expr, rhs: sp.Expr, space: ClassSpace, case: sp.Basic | None
+) -> bool:
+    """a (kind) b from e^a (kind) e^b, for real a and b with a logarithm in them."""
+    if not (lhs.has(sp.log, LogSumExp) or rhs.has(sp.log, LogSumExp)):
+        return False
+    if not (lhs.is_real and rhs.is_real):
+        return False
+    with sp.evaluate(True):
+        a, b = (sp.exp(expand_definitions(side)) for side in (lhs, rhs))
+    if a.has(sp.log) or b.has(sp.log):  # a logarithm left: no progress, no recursion
+        a, b = (sp.expand(side, power_exp=True) for side in (a, b))
+        if a.has(sp.log) or b.has(sp.log):
+            return False
+    return _prove_for_all(kind, a, b, space, case)
 
 
 def _has_symbolic_size(expr: sp.Basic) -> bool:
