@@ -293,19 +293,62 @@ class _Row:
     chained: bool
 
 
+def _same_vector(u: sp.Basic, w: sp.Basic) -> bool:
+    """Are the vectors of two softmax entries the same (one written unevaluated)?"""
+    if u == w:
+        return True
+    if not (isinstance(u, sp.Lambda) and isinstance(w, sp.Lambda)):
+        return False
+    slot = sp.Dummy("k", integer=True)
+    return sp.expand(u(slot) - w(slot)) == 0
+
+
+def _entry_name(e: sp.Basic, quantity: sp.Basic, name: sp.Symbol) -> sp.Symbol | None:
+    """``q_j`` for ``e`` = sigma(u)_j when ``q_k`` names sigma(u)_k: a name whose subscript
+    is the quantity's index names every entry of the same vector (``q_j`` itself too)."""
+    if not (isinstance(e, Softmax) and isinstance(quantity, Softmax)):
+        return None
+    (u, K, index), (w, L, at) = quantity.args, e.args
+    stem, _, sub = name.name.rpartition("_")
+    if not (stem and isinstance(index, sp.Symbol) and sub == index.name and K == L):
+        return None
+    if not (isinstance(at, sp.Symbol | sp.Integer) and _same_vector(u, w)):
+        return None
+    return sp.Symbol(f"{stem}_{at}", **name.assumptions0)
+
+
 def _named(expr: sp.Basic, names: dict[sp.Basic, sp.Symbol]) -> sp.Basic:
-    """``expr`` with every named quantity written as its name (terms kept in order)."""
+    """``expr`` with every named quantity written as its name, the largest first (a named
+    loss inside a derivative before the named probabilities in it); terms kept in order.
+
+    Example:
+        >>> x, y = sp.symbols("x y")
+        >>> _named(sp.Derivative(sp.exp(x) + sp.exp(y), x), {sp.exp(x) + sp.exp(y): sp.Symbol("S")})
+        Derivative(S, x)
+    """
 
     def name_of(e: sp.Basic) -> sp.Symbol | None:
         for quantity, name in names.items():
             if e == quantity or (isinstance(e, sp.Sum) and e.dummy_eq(quantity)):
                 return name
+            if (entry := _entry_name(e, quantity, name)) is not None:
+                return entry
         return None
 
-    if not names:
-        return expr
-    with sp.evaluate(False):
-        return expr.replace(lambda e: name_of(e) is not None, name_of)
+    def named(e: sp.Basic) -> sp.Basic:
+        if (name := name_of(e)) is not None:
+            return name
+        if isinstance(e, MatrixBase):
+            return sp.ImmutableMatrix(e.rows, e.cols, [named(x) for x in e])
+        if not e.args or isinstance(e, sp.Lambda):
+            return e
+        args = tuple(named(a) for a in e.args)
+        if args == e.args:
+            return e
+        with sp.evaluate(False):
+            return e.func(*args)
+
+    return named(expr) if names else expr
 
 
 def statements(derivation: Derivation) -> tuple[sp.Basic, ...]:
@@ -596,8 +639,11 @@ def _as_written(expr: sp.Basic) -> sp.Basic:
         # a sum's summand runs on to the right: a Sum goes last, else it is bracketed
         return 2 if isinstance(factor, sp.Sum) else int(bracketed(factor))
 
-    def mul(e: sp.Mul) -> sp.Mul:
-        return sp.Mul(*sorted(e.args, key=last), evaluate=False)
+    def mul(e: sp.Mul) -> sp.Expr:
+        factors = [f for f in e.args if f != 1] or [sp.S.One]  # 1 p_k: a name put in 1 sigma_k
+        if len(factors) == 1:
+            return factors[0]
+        return sp.Mul(*sorted(factors, key=last), evaluate=False)
 
     def written(e: sp.Basic) -> sp.Basic:
         if isinstance(e, MatrixBase):  # applyfunc would evaluate (reorder) each entry
