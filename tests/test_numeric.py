@@ -283,16 +283,52 @@ def reference_softmax_jacobian(x: np.ndarray) -> np.ndarray:
 
 #: Each generated function against an independent reference: scipy, or the formula by hand.
 REFERENCES = {
-    "softmax": lambda z, y: scipy.special.softmax(z, axis=-1),
-    "log_softmax": lambda z, y: scipy.special.log_softmax(z, axis=-1),
-    "logsumexp": lambda z, y: scipy.special.logsumexp(z, axis=-1),
-    "jacobian": lambda z, y: reference_softmax_jacobian(z),
+    "softmax": lambda z: scipy.special.softmax(z, axis=-1),
+    "log_softmax": lambda z: scipy.special.log_softmax(z, axis=-1),
+    "logsumexp": lambda z: scipy.special.logsumexp(z, axis=-1),
+    "jacobian": lambda z: reference_softmax_jacobian(z),
     "jvp": lambda z, v: np.einsum("nij,nj->ni", reference_softmax_jacobian(z), v),
     "vjp": lambda z, v: np.einsum("ni,nij->nj", v, reference_softmax_jacobian(z)),
     "cross_entropy": lambda z, y: -np.sum(y * scipy.special.log_softmax(z, axis=-1), axis=-1),
     "cross_entropy_grad": lambda z, y: scipy.special.softmax(z, axis=-1) - y,
+    "distillation_loss": lambda t, z, T: (
+        T**2
+        * np.sum(
+            scipy.special.rel_entr(
+                scipy.special.softmax(t / T, axis=-1), scipy.special.softmax(z / T, axis=-1)
+            ),
+            axis=-1,
+        )
+    ),
+    "distillation_grad": lambda t, z, T: (
+        T * (scipy.special.softmax(z / T, axis=-1) - scipy.special.softmax(t / T, axis=-1))
+    ),
+    "label_smoothing_loss": lambda z, y, eps: (
+        -np.sum(
+            ((1 - eps) * y + eps / z.shape[-1]) * scipy.special.log_softmax(z, axis=-1), axis=-1
+        )
+    ),
+    "label_smoothing_grad": lambda z, y, eps: (
+        scipy.special.softmax(z, axis=-1) - (1 - eps) * y - eps / z.shape[-1]
+    ),
 }
 TAKES_TWO = {"jvp", "vjp", "cross_entropy", "cross_entropy_grad"}
+#: The number the losses take third: a temperature T, a smoothing eps.
+NUMBER = {
+    "distillation_loss": 2.5,
+    "distillation_grad": 2.5,
+    "label_smoothing_loss": 0.1,
+    "label_smoothing_grad": 0.1,
+}
+
+
+def arguments(name: str, z: np.ndarray, y: np.ndarray) -> tuple:
+    """What ``name`` takes, made of logits z and targets y (a teacher: z reversed)."""
+    if name.startswith("distillation"):
+        return z[..., ::-1].copy(), z, NUMBER[name]
+    if name in NUMBER:
+        return z, y, NUMBER[name]
+    return (z, y) if name in TAKES_TWO else (z,)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -312,9 +348,9 @@ def test_exported_source_runs_alone_and_agrees_with_references(name: str) -> Non
     z = rng.standard_normal((6, 5)) * 20
     y = rng.random((6, 5))
     y /= y.sum(axis=-1, keepdims=True)
-    args = (z, y) if name in TAKES_TWO else (z,)
+    args = arguments(name, z, y)
     got = namespace[name](*args)
-    expected = REFERENCES[name](z, y)
+    expected = REFERENCES[name](*args)
     assert got.shape == expected.shape
     np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
 
@@ -354,7 +390,7 @@ def frames_entered(fn) -> list:
 def test_the_package_runs_the_exported_text(name: str) -> None:
     z = np.array([[1.0, 2.0, 3.0]])
     y = np.array([[0.2, 0.3, 0.5]])
-    args = (z, y) if name in TAKES_TWO else (z,)
+    args = arguments(name, z, y)
     getattr(N, name)(*args, backend="numpy")  # the first call generates
     codes = frames_entered(lambda: getattr(N, name)(*args, backend="numpy"))
     generated = [c for c in codes if c.co_filename == GENERATED]

@@ -45,8 +45,12 @@ __all__ = [
     "backends",
     "cross_entropy",
     "cross_entropy_grad",
+    "distillation_grad",
+    "distillation_loss",
     "jacobian",
     "jvp",
+    "label_smoothing_grad",
+    "label_smoothing_loss",
     "log_softmax",
     "logsumexp",
     "softmax",
@@ -133,16 +137,41 @@ def log_softmax(
     return _function("log_softmax", x, backend)(x, axis=axis, where=where)
 
 
-def logsumexp(x: ArrayLike, axis: object = -1, *, backend: str | None = None) -> np.ndarray:
-    """Log-sum-exp along ``axis`` (removed from the result).
+def logsumexp(
+    x: ArrayLike, axis: object = -1, *, beta: float = 1.0, backend: str | None = None
+) -> np.ndarray:
+    """Log-sum-exp along ``axis`` (removed from the result), at inverse temperature ``beta``.
 
-    .. math:: \\operatorname{LSE}(x) = m + \\operatorname{log1p}\\Big(\\sum_{k \\neq k^*} e^{x_k - m}\\Big)
+    .. math::
+
+        \\frac{1}{\\beta} \\operatorname{LSE}(\\beta x)
+        = m + \\frac{1}{\\beta} \\operatorname{log1p}\\Big(\\sum_{k \\neq k^*} e^{\\beta (x_k - m)}\\Big),
+        \\qquad m = \\max_k x_k
+
+    A smooth maximum (the derivation ``smooth_max``):
+    :math:`\\max_k x_k < \\beta^{-1} \\operatorname{LSE}(\\beta x) \\le \\max_k x_k + \\log K / \\beta`,
+    so it tends to the maximum as beta grows. :math:`\\beta x` is never formed, so no
+    finite input overflows, whatever beta.
+
+    Args:
+        x: array of real numbers.
+        axis: the class axis (an int, a tuple of ints, or None for all).
+        beta: the inverse temperature, a number > 0 (1: the plain log-sum-exp).
+
+    Raises:
+        ValueError: beta is not > 0 (or is inf: use ``numpy.max``).
 
     Example:
         >>> float(logsumexp(np.array([1000.0, 1000.0])))
         1000.6931471805599
+        >>> float(logsumexp(np.array([1e300, 1e300]), beta=1e10))   # beta x would overflow
+        1e+300
+        >>> float(logsumexp(np.array([0.0, 0.0]), beta=2.0))   # log(2) / 2
+        0.34657359027997264
     """
-    return _function("logsumexp", x, backend)(x, axis=axis)
+    if beta == 1 and not isinstance(beta, bool):
+        return _function("logsumexp", x, backend)(x, axis=axis)
+    return _function("logsumexp", x, backend)(x, axis=axis, beta=beta)
 
 
 def jacobian(
@@ -206,3 +235,102 @@ def cross_entropy_grad(z: ArrayLike, y: ArrayLike, *, backend: str | None = None
         array([-0.5,  0.5])
     """
     return _function("cross_entropy_grad", z, backend)(z, y)
+
+
+def distillation_loss(
+    teacher: ArrayLike, student: ArrayLike, T: float, *, backend: str | None = None
+) -> np.ndarray:
+    """The distillation loss at temperature T over the last axis (Hinton, Vinyals and Dean,
+    2015; the derivation ``distillation``).
+
+    .. math::
+
+        L = T^2 \\operatorname{KL}(p \\,\\|\\, q) = T^2 \\sum_k p_k (\\log p_k - \\log q_k),
+        \\qquad p = \\sigma(t / T), \\quad q = \\sigma(z / T)
+
+    with :math:`\\log p` and :math:`\\log q` from :func:`log_softmax`, never the log of a
+    softmax: a class whose probability underflows still counts. A class the teacher gives
+    probability 0 (a logit of -inf) adds nothing (:math:`0 \\log 0 = 0`); a class the teacher
+    gives weight and the student -inf makes the loss inf. A negative sum of rounding errors
+    is returned as 0 (KL >= 0).
+
+    Args:
+        teacher: the teacher's logits t.
+        student: the student's logits z, of the same shape (the result has its dtype).
+        T: the temperature, a number > 0.
+
+    Returns:
+        The loss of each row: the shape of z without its last axis.
+
+    Raises:
+        TypeError: non-numeric logits or T; ValueError: T <= 0, or the shapes differ.
+
+    Example:
+        >>> t, z = np.array([2.0, 0.0, -2.0]), np.array([0.0, 0.0, 0.0])
+        >>> print(f"{float(distillation_loss(t, z, 1.0)):.15f}")   # KL(p || uniform) = log 3 - H(p)
+        0.657554844609946
+        >>> float(distillation_loss(np.array([1e300, 0.0]), np.array([0.0, 1e300]), 1.0))
+        1e+300
+    """
+    return _function("distillation_loss", student, backend)(teacher, student, T)
+
+
+def distillation_grad(
+    teacher: ArrayLike, student: ArrayLike, T: float, *, backend: str | None = None
+) -> np.ndarray:
+    """The gradient of :func:`distillation_loss` with respect to the student's logits z.
+
+    .. math:: \\frac{\\partial L}{\\partial z_j} = T (q_j - p_j)
+        \\xrightarrow[T \\to \\infty]{} \\frac{z_j - t_j}{K}
+        \\quad (\\textstyle\\sum_k z_k = \\sum_k t_k = 0)
+
+    Where :math:`p_j + q_j > 1` the difference is taken as :math:`(1 - p_j) - (1 - q_j)`, each
+    complement summed from the other classes, so it keeps its accuracy at a dominant class.
+
+    Example:
+        >>> distillation_grad(np.array([1.0, -1.0]), np.array([0.0, 0.0]), 1e6)  # ~ (z - t)/K
+        array([-0.5,  0.5])
+    """
+    return _function("distillation_grad", student, backend)(teacher, student, T)
+
+
+def label_smoothing_loss(
+    z: ArrayLike, y: ArrayLike, eps: float, *, backend: str | None = None
+) -> np.ndarray:
+    """Cross-entropy of softmax(z) against the smoothed target over the last axis (the
+    derivation ``label_smoothing``).
+
+    .. math:: L = -\\sum_k \\Big((1 - \\varepsilon) y_k + \\frac{\\varepsilon}{K}\\Big) \\log \\sigma(z)_k
+
+    with :math:`\\log \\sigma` from :func:`log_softmax`. :math:`\\varepsilon = 0` is
+    :func:`cross_entropy`; with :math:`\\varepsilon > 0` every class has weight, so a logit
+    of -inf makes the loss inf.
+
+    Args:
+        z: logits; y: targets of the same shape, each row a probability vector.
+        eps: the smoothing, a number in [0, 1].
+
+    Raises:
+        ValueError: eps outside [0, 1], or a row of y is no probability vector.
+
+    Example:
+        >>> float(label_smoothing_loss(np.array([0.0, 0.0]), np.array([1.0, 0.0]), 0.1))
+        0.6931471805599453
+        >>> float(label_smoothing_loss(np.array([1000.0, 0.0]), np.array([1.0, 0.0]), 0.1))
+        50.0
+    """
+    return _function("label_smoothing_loss", z, backend)(z, y, eps)
+
+
+def label_smoothing_grad(
+    z: ArrayLike, y: ArrayLike, eps: float, *, backend: str | None = None
+) -> np.ndarray:
+    """The gradient of :func:`label_smoothing_loss` with respect to z.
+
+    .. math:: \\frac{\\partial L}{\\partial z_j} = \\sigma(z)_j - (1 - \\varepsilon) y_j - \\frac{\\varepsilon}{K}
+
+    Example:
+        >>> label_smoothing_grad(np.array([0.0, 0.0]), np.array([1.0, 0.0]), 0.1)
+        array([-0.45,  0.45])
+    """
+    return _function("label_smoothing_grad", z, backend)(z, y, eps)

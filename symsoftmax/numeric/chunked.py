@@ -104,15 +104,16 @@ def _masked_block(
     return _block(x, function=function, options={**options, "where": keep})
 
 
-def _logsumexp(x: Any, axis: object = -1) -> Any:
+def _logsumexp(x: Any, axis: object = -1, beta: float = 1.0) -> Any:
     _check(x)
+    runtime._scalar(beta, "beta", 0, numpy.inf)  # a bad beta fails now
     runtime._classes_last(numpy.empty((0,) * x.ndim), axis, None)  # bad axes fail now
     axes = tuple(a % x.ndim for a in runtime._class_axes(axis, x.ndim))
     x = _whole(x, axes)
     return x.map_blocks(
         _block,
         function="logsumexp",
-        options={"axis": axis},
+        options={"axis": axis, "beta": beta},
         drop_axis=list(axes),
         dtype=_result_dtype(x),
     )
@@ -178,6 +179,41 @@ def _masked_pair(
     return _block(x, v, function=function, options={**options, "where": keep})
 
 
+#: The losses of two arrays and a number: (the number's name, its interval, the names of the
+#: two arrays), as the numpy functions check them.
+_LOSSES = {
+    "distillation_loss": ("T", (0, numpy.inf, ""), ("teacher", "student")),
+    "distillation_grad": ("T", (0, numpy.inf, ""), ("teacher", "student")),
+    "label_smoothing_loss": ("eps", (0, 1, "both"), ("z", "y")),
+    "label_smoothing_grad": ("eps", (0, 1, "both"), ("z", "y")),
+}
+
+
+def _loss(name: str, drop: bool) -> Callable[..., Any]:
+    """The losses with a number (a temperature, a smoothing), chunk by chunk as ``_pair``;
+    the result has the dtype of the logits (the student's for distillation)."""
+    number, (low, high, closed), (first, second) = _LOSSES[name]
+
+    def compute(a: Any, b: Any, value: float) -> Any:
+        runtime._scalar(value, number, low, high, closed)
+        da = importlib.import_module("dask.array")
+        a = _whole(da.asarray(a), (-1,))
+        _check(a)
+        b = _like(a, b, second)
+        logits = b if first == "teacher" else a
+        return da.map_blocks(
+            _block,
+            a,
+            b,
+            function=name,
+            options={number: value},
+            drop_axis=[a.ndim - 1] if drop else [],
+            dtype=_result_dtype(logits),
+        )
+
+    return compute
+
+
 _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "softmax": _along_axes("softmax"),
     "log_softmax": _along_axes("log_softmax"),
@@ -187,6 +223,10 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "vjp": _pair("vjp", drop=False),
     "cross_entropy": _pair("cross_entropy", drop=True),
     "cross_entropy_grad": _pair("cross_entropy_grad", drop=False),
+    "distillation_loss": _loss("distillation_loss", drop=True),
+    "distillation_grad": _loss("distillation_grad", drop=False),
+    "label_smoothing_loss": _loss("label_smoothing_loss", drop=True),
+    "label_smoothing_grad": _loss("label_smoothing_grad", drop=False),
 }
 
 

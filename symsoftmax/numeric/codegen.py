@@ -7,7 +7,8 @@ The pipeline, one stage a function:
    ``shift_invariance`` (sigma(z) = sigma(z - m 1)), log-softmax and log-sum-exp from
    ``log_softmax`` (log sigma_i = (z_i - m) - log sum_k e^{z_k - m}), the Jacobian from
    ``jacobian``, the products from ``jvp``, the loss and its gradient from
-   ``cross_entropy``. The logits are written z = m + d with m the row maximum, so every
+   ``cross_entropy``, the distillation loss T^2 KL(p || q) and its gradient from
+   ``distillation``, the smoothed loss and its gradient from ``label_smoothing``. The logits are written z = m + d with m the row maximum, so every
    exponent d_k is <= 0: nothing overflows.
 2. **Accuracy rewrites** (:data:`REWRITES`), as data in the manner of
    ``sympy.codegen.rewriting``: log(sum_k e^{d_k}) -> log1p(sum over the entries other
@@ -76,6 +77,11 @@ _dl = sp.IndexedBase("dl", real=True)  # z - m - fl(z - m), exactly (TwoSum)
 _r = sp.IndexedBase("r", nonnegative=True)  # 0 at the first arg max, 1 elsewhere
 _logp = sp.IndexedBase("logp", real=True)  # log softmax(z), from the generated log_softmax
 _c = sp.IndexedBase("c", nonnegative=True)  # 1 - sigma, accurate at the arg max (_complement)
+# distillation: the teacher's p = sigma(t/T) and the student's q = sigma(z/T), their logarithms
+# (from the generated log_softmax) and their complements 1 - p, 1 - q (_complement)
+_p, _q = sp.IndexedBase("p", nonnegative=True), sp.IndexedBase("q", nonnegative=True)
+_logq = sp.IndexedBase("logq", real=True)
+_cp, _cq = sp.IndexedBase("cp", nonnegative=True), sp.IndexedBase("cq", nonnegative=True)
 
 
 def _in_shifted(expr: sp.Expr) -> sp.Expr:
@@ -84,6 +90,47 @@ def _in_shifted(expr: sp.Expr) -> sp.Expr:
         lambda e: isinstance(e, sp.Indexed) and e.base == _z,
         lambda e: _d[e.indices] + _m,
     )
+
+
+def _scaled_logits(sigma: Softmax) -> tuple[str, sp.Expr]:
+    """The logits of a softmax in a derivation, as (name of the vector, its scale): the
+    vector k -> s x_k of ``sigma`` is read from its own body, not from its printed form."""
+    k, body = sigma.args[0].variables[0], sigma.args[0].expr
+    (entry,) = {e for e in sp.sympify(body).atoms(sp.Indexed) if e.indices == (k,)}
+    scale = sp.simplify(body / entry)
+    if scale.has(k):
+        raise RuntimeError(f"a softmax of other logits than a scaled vector: {sigma}")
+    return str(entry.base), scale
+
+
+def _in_arrays(expr: sp.Expr, arrays: dict[str, tuple[sp.IndexedBase, sp.IndexedBase]]) -> sp.Expr:
+    """log sigma(v)_n -> logs[n] and sigma(v)_n -> probabilities[n], for each vector v named
+    in ``arrays`` (name -> (probabilities, logs)): the loss in the arrays that the generated
+    softmax and log_softmax return."""
+
+    def array(sigma: Softmax, logarithm: bool) -> sp.Expr:
+        name, _ = _scaled_logits(sigma)
+        if name not in arrays:
+            raise RuntimeError(f"a softmax of {name}, none of {sorted(arrays)}: {sigma}")
+        return arrays[name][logarithm][sigma.args[2]]
+
+    expr = expr.replace(
+        lambda e: isinstance(e, sp.log) and isinstance(e.args[0], Softmax),
+        lambda e: array(e.args[0], True),
+    )
+    return expr.replace(lambda e: isinstance(e, Softmax), lambda e: array(e, False))
+
+
+def _canonical_softmax(expr: sp.Expr) -> sp.Expr:
+    """Each softmax of the logits z (scale 1) as the canonical sigma_n of the class space,
+    whatever unevaluated form its vector was built in."""
+
+    def canonical(sigma: Softmax) -> sp.Expr:
+        if _scaled_logits(sigma) != ("z", 1):
+            raise RuntimeError(f"a softmax of other logits than z: {sigma}")
+        return _S.sigma(sigma.args[2])
+
+    return expr.replace(lambda e: isinstance(e, Softmax), canonical)
 
 
 @functools.cache
@@ -110,6 +157,15 @@ def formulas() -> dict[str, sp.Expr]:
     )
     if loss.has(type(_S.lse())):
         raise RuntimeError(f"the cross-entropy is not in log sigma_k alone: {loss}")
+    # distillation: L = T^2 sum_k p_k (log p_k - log q_k), the KL divergence in the logs that
+    # log_softmax gives (never a log of a softmax), and its gradient T (q_j - p_j)
+    distillation = derive("distillation")
+    teacher_student = {"t": (_p, _logp), "z": (_q, _logq)}
+    smoothing = derive("label_smoothing")
+    smoothed_loss = smoothing.step("loss").expr.lhs.replace(
+        lambda e: isinstance(e, sp.log) and isinstance(e.args[0], Softmax),
+        lambda e: _logp[_canonical_softmax(e.args[0]).args[2]],
+    )
     return {
         "softmax": _in_shifted(expand_definitions(shift.lhs.xreplace({c: -_m}))),
         "log_softmax": _in_shifted(stable_log),
@@ -119,6 +175,14 @@ def formulas() -> dict[str, sp.Expr]:
         "vjp": jvp.step("vjp").expr.rhs,
         "cross_entropy": loss,
         "cross_entropy_grad": cross_entropy.step("gradient").expr.rhs.xreplace({_j: _i}),
+        "distillation_loss": _in_arrays(distillation.step("loss").expr.lhs, teacher_student),
+        "distillation_grad": _in_arrays(
+            distillation.step("gradient").expr.rhs, teacher_student
+        ).xreplace({_j: _i}),
+        "label_smoothing_loss": smoothed_loss,
+        "label_smoothing_grad": _canonical_softmax(
+            smoothing.step("gradient").expr.rhs.xreplace({_j: _i})
+        ),
     }
 
 
@@ -183,15 +247,35 @@ def _at_the_dominant_class(e: sp.Add) -> sp.Piecewise:
     )
 
 
+def _difference_of_distributions(e: sp.Basic) -> bool:
+    """q_i - p_i, the student's probability less the teacher's."""
+    return isinstance(e, sp.Add) and set(e.args) in (
+        {_q[_i], -_p[_i]},
+        {_p[_i], -_q[_i]},
+    )
+
+
+def _by_complements(e: sp.Add) -> sp.Piecewise:
+    sign = 1 if _q[_i] in e.args else -1
+    # q_i - p_i = (1 - p_i) - (1 - q_i): where p_i + q_i > 1 one of them is above 1/2, the
+    # arg max of its row, where its complement (cp or cq) is accurate while 1 - p cancels
+    # (the derivation 'normalization', step 'sum_is_one', as for c); elsewhere neither is
+    # close to 1 and the difference is taken as it is
+    return sp.Piecewise((sign * (_cp[_i] - _cq[_i]), _p[_i] + _q[_i] > 1), (e, True))
+
+
 #: The accuracy rewrites of the formulas in the probabilities sigma (the Jacobian and the
 #: gradient): 1 - sigma_i = sum_{k != i} sigma_k (the derivation 'normalization', step
 #: 'sum_is_one') is the array c, which the runtime computes without cancellation at the
 #: arg max (:func:`~symsoftmax.numeric.runtime._complement`); a difference sigma_i - u is
 #: taken as (1 - u) - c_i where sigma_i > 1/2. Without them J_ii = sigma_i (1 - sigma_i)
-#: is 0 at a dominant class whose 1 - sigma_i is below the rounding of 1.
+#: is 0 at a dominant class whose 1 - sigma_i is below the rounding of 1. The distillation
+#: gradient's q_i - p_i is taken as (1 - p_i) - (1 - q_i) = cp_i - cq_i where either
+#: probability is above 1/2, for the same reason.
 DOMINANT_REWRITES = (
     ReplaceOptim(_one_minus_sigma, _complement_of),
     ReplaceOptim(_sigma_minus, _at_the_dominant_class),
+    ReplaceOptim(_difference_of_distributions, _by_complements),
 )
 
 

@@ -26,7 +26,7 @@ from collections.abc import Callable
 import numpy
 import numpy.typing
 
-from .runtime import _classes_back, _classes_last
+from .runtime import _classes_back, _classes_last, _scalar
 from .runtime import log_softmax as _numpy_log_softmax
 from .runtime import logsumexp as _numpy_logsumexp
 from .runtime import softmax as _numpy_softmax
@@ -96,6 +96,9 @@ def log_softmax(
     return _by_rows(_log_softmax_rows, _numpy_log_softmax, x, axis, True)
 
 
-def logsumexp(x: numpy.typing.ArrayLike, axis: object = -1) -> numpy.ndarray:
-    """log-sum-exp along ``axis`` (those axes removed) by the fused row kernel."""
+def logsumexp(x: numpy.typing.ArrayLike, axis: object = -1, beta: float = 1.0) -> numpy.ndarray:
+    """log-sum-exp along ``axis`` (those axes removed) by the fused row kernel; with a
+    temperature (beta != 1) by the reference."""
+    if _scalar(beta, "beta", 0, numpy.inf) != 1:
+        return _numpy_logsumexp(x, axis=axis, beta=beta)
     return _by_rows(_logsumexp_rows, _numpy_logsumexp, x, axis, False)

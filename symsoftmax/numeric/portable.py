@@ -26,8 +26,12 @@ from typing import Any
 __all__ = [
     "cross_entropy",
     "cross_entropy_grad",
+    "distillation_grad",
+    "distillation_loss",
     "jacobian",
     "jvp",
+    "label_smoothing_grad",
+    "label_smoothing_loss",
     "log_softmax",
     "logsumexp",
     "softmax",
@@ -149,6 +153,28 @@ def _target(z: Array, y: Array, xp: Any) -> Array:
     return y
 
 
+def _scalar(value: object, what: str, low: float, high: float, closed: str = "") -> float:
+    """``value`` as a float in (low, high), whose ends in ``closed`` ("low", "high", "both"
+    or "") belong to it (as ``runtime._scalar``).
+
+    Example:
+        >>> _scalar(2, "T", 0, math.inf)
+        2.0
+    """
+    if isinstance(value, bool | str | bytes | complex) or not hasattr(value, "__float__"):
+        raise TypeError(f"{what} must be a real number, got {type(value).__name__} {value!r}")
+    v = float(value)
+    above = low <= v if closed in ("low", "both") else low < v
+    below = v <= high if closed in ("high", "both") else v < high
+    if not (above and below):
+        left = "[" if closed in ("low", "both") else "("
+        right = "]" if closed in ("high", "both") else ")"
+        raise ValueError(
+            f"{what} must be a number in {left}{low:g}, {high:g}{right}, got {value!r}"
+        )
+    return v
+
+
 def _shift(
     x: Array, keep: Array | None, xp: Any
 ) -> tuple[Array, Array, Array, Array, Array, Array]:
@@ -262,6 +288,29 @@ def _cross_entropy_grad_kernel(xp: Any, s: Array, c: Array, y: Array) -> Array:
     raise NotImplementedError(_UNPRINTED)
 
 
+def _distillation_loss_kernel(xp: Any, p: Array, logp: Array, logq: Array, T: float) -> Array:
+    """T^2 KL(p || q), a row sum kept as an axis, from p and the logs of p and q ('distillation')."""
+    raise NotImplementedError(_UNPRINTED)
+
+
+def _distillation_grad_kernel(xp: Any, p: Array, q: Array, cp: Array, cq: Array, T: float) -> Array:
+    """The gradient in the student's logits from p, q, cp = 1 - p, cq = 1 - q ('distillation')."""
+    raise NotImplementedError(_UNPRINTED)
+
+
+def _label_smoothing_loss_kernel(xp: Any, logp: Array, y: Array, epsilon: float, K: int) -> Array:
+    """The smoothed loss, a row sum kept as an axis, from log softmax(z), y, epsilon, K
+    ('label_smoothing')."""
+    raise NotImplementedError(_UNPRINTED)
+
+
+def _label_smoothing_grad_kernel(
+    xp: Any, s: Array, c: Array, y: Array, epsilon: float, K: int
+) -> Array:
+    """The smoothed loss's gradient from s, c = 1 - s, y, epsilon and K ('label_smoothing')."""
+    raise NotImplementedError(_UNPRINTED)
+
+
 # -- The public functions --------------------------------------------------------------------
 
 
@@ -294,8 +343,9 @@ def log_softmax(x: Array, axis: object = -1, where: Array | None = None) -> Arra
     return _classes_back(out, order, moved, xp)
 
 
-def logsumexp(x: Array, axis: object = -1) -> Array:
-    """log sum_k exp(x_k) along ``axis`` (those axes removed)."""
+def logsumexp(x: Array, axis: object = -1, beta: float = 1.0) -> Array:
+    """beta^-1 log sum_k exp(beta x_k) along ``axis`` (those axes removed), beta > 0."""
+    beta = _scalar(beta, "beta", 0, math.inf)
     xp = _namespace(x)
     x = _as_array(x, xp)
     flat = _classes_last(x, axis, None, xp)[0]
@@ -306,7 +356,13 @@ def logsumexp(x: Array, axis: object = -1) -> Array:
         warnings.simplefilter("ignore", RuntimeWarning)
         dh, dl, m, live, infinite, nan_rows = _shift(flat, None, xp)
         r = xp.astype(~_first(dh, xp), dh.dtype)
-        out = _logsumexp_kernel(xp, dh, dl, r, m)
+        if beta == 1:
+            out = _logsumexp_kernel(xp, dh, dl, r, m)
+        else:
+            # m + beta^-1 LSE(beta (x - m)), as runtime.logsumexp: beta x is never formed
+            bh = beta * dh
+            bl = xp.where(xp.isfinite(bh), beta * dl, xp.zeros_like(dl))
+            out = m + _logsumexp_kernel(xp, bh, bl, r, xp.zeros_like(m)) / beta
         inf = xp.zeros_like(out) + float("inf")
         out = xp.where(xp.any(live, axis=-1, keepdims=True), out, -inf)
         out = xp.where(infinite, inf, out)
@@ -357,3 +413,76 @@ def cross_entropy_grad(z: Array, y: Array) -> Array:
     s = softmax(z)
     y = _target(s, y, xp)
     return _cross_entropy_grad_kernel(xp, s, _complement(s, xp), y)
+
+
+def _teacher_and_student(teacher: Array, student: Array, T: object) -> tuple[Array, Array, float]:
+    """The teacher's and the student's logits divided by T > 0 (as the runtime's)."""
+    T = _scalar(T, "T", 0, math.inf)
+    xp = _namespace(student)
+    t = _as_array(teacher, xp, "teacher")
+    z = _as_array(student, xp, "student")
+    if tuple(t.shape) != tuple(z.shape):
+        raise ValueError(
+            f"teacher of shape {tuple(t.shape)} does not match student of shape {tuple(z.shape)}"
+        )
+    return t / T, z / T, T
+
+
+def distillation_loss(teacher: Array, student: Array, T: float) -> Array:
+    """T^2 KL(softmax(teacher/T) || softmax(student/T)) over the last axis."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _distillation_loss(teacher, student, T)
+
+
+def _distillation_loss(teacher: Array, student: Array, T: float) -> Array:
+    t, z, T = _teacher_and_student(teacher, student, T)
+    xp = _namespace(z)
+    p = softmax(t)
+    zero = xp.zeros_like(p)
+    # 0 log 0 = 0: a class the teacher gives no weight adds nothing, even where q is 0
+    logp = xp.where(p > 0, log_softmax(t), zero)
+    logq = xp.where(p > 0, log_softmax(z), zero)
+    out = _distillation_loss_kernel(xp, p, logp, logq, T)
+    # where p and q are close, KL = log1p(sum_k p_k phi(u_k - ubar)) (runtime._close_rows)
+    u = t - z
+    w = u - xp.sum(xp.where(p > 0, p * u, zero), axis=-1, keepdims=True)
+    close = xp.all(xp.abs(w) <= 30, axis=-1, keepdims=True)
+    w = xp.where(close, w, zero)
+    series = zero
+    for n in range(18, 1, -1):
+        series = series * -w + 1 / math.factorial(n)
+    phi = xp.where(xp.abs(w) < 0.5, series * w * w, xp.expm1(-w) + w)
+    out = xp.where(close, T**2 * xp.log1p(xp.sum(p * phi, axis=-1, keepdims=True)), out)
+    out = xp.where(out < 0, xp.zeros_like(out), out)  # KL >= 0: a negative sum is rounding
+    return xp.reshape(out, tuple(z.shape[:-1]))
+
+
+def distillation_grad(teacher: Array, student: Array, T: float) -> Array:
+    """The gradient of distillation_loss in the student's logits: T (q - p)."""
+    t, z, T = _teacher_and_student(teacher, student, T)
+    xp = _namespace(z)
+    p, q = softmax(t), softmax(z)
+    return _distillation_grad_kernel(xp, p, q, _complement(p, xp), _complement(q, xp), T)
+
+
+def label_smoothing_loss(z: Array, y: Array, eps: float) -> Array:
+    """Cross-entropy of softmax(z) against (1 - eps) y + eps/K over the last axis."""
+    eps = _scalar(eps, "eps", 0, 1, "both")
+    xp = _namespace(z)
+    z = _as_array(z, xp, "z")
+    y = _target(z, y, xp)
+    # 0 log 0 = 0: with eps = 0 a class the target gives no weight adds nothing
+    keep = (y > 0) | (eps > 0)
+    logp = xp.where(keep, log_softmax(z), xp.zeros_like(z))
+    out = _label_smoothing_loss_kernel(xp, logp, y, eps, z.shape[-1])
+    return xp.reshape(out, tuple(z.shape[:-1]))
+
+
+def label_smoothing_grad(z: Array, y: Array, eps: float) -> Array:
+    """The gradient of label_smoothing_loss in z: softmax(z) - (1 - eps) y - eps/K."""
+    eps = _scalar(eps, "eps", 0, 1, "both")
+    xp = _namespace(z)
+    s = softmax(z)
+    y = _target(s, y, xp)
+    return _label_smoothing_grad_kernel(xp, s, _complement(s, xp), y, eps, s.shape[-1])

@@ -23,8 +23,12 @@ import numpy.typing
 __all__ = [
     "cross_entropy",
     "cross_entropy_grad",
+    "distillation_grad",
+    "distillation_loss",
     "jacobian",
     "jvp",
+    "label_smoothing_grad",
+    "label_smoothing_loss",
     "log_softmax",
     "logsumexp",
     "softmax",
@@ -220,6 +224,36 @@ def _target(z: numpy.ndarray, y: numpy.typing.ArrayLike) -> numpy.ndarray:
             f"got {y[row].tolist()}{where}"
         )
     return y
+
+
+def _scalar(value: object, what: str, low: float, high: float, closed: str = "") -> float:
+    """``value`` as a Python float in the interval (low, high), whose ends in ``closed``
+    ("low", "high", "both" or "") belong to it.
+
+    Raises:
+        TypeError: not a real number; ValueError: outside the interval (both named).
+
+    Example:
+        >>> _scalar(0.5, "eps", 0, 1, "both"), _scalar(2, "T", 0, numpy.inf)
+        (0.5, 2.0)
+        >>> _scalar(0, "T", 0, numpy.inf)
+        Traceback (most recent call last):
+        ...
+        ValueError: T must be a number in (0, inf), got 0
+    """
+    a = numpy.asarray(value) if not isinstance(value, str | bytes) else numpy.asarray(None)
+    if a.ndim != 0 or a.dtype.kind not in "iuf":
+        raise TypeError(f"{what} must be a real number, got {type(value).__name__} {value!r}")
+    v = float(a)
+    above = low <= v if closed in ("low", "both") else low < v
+    below = v <= high if closed in ("high", "both") else v < high
+    if not (above and below):
+        left = "[" if closed in ("low", "both") else "("
+        right = "]" if closed in ("high", "both") else ")"
+        raise ValueError(
+            f"{what} must be a number in {left}{low:g}, {high:g}{right}, got {value!r}"
+        )
+    return v
 
 
 # -- Reductions over the class axis (the last one), kept as an axis of length 1 ---------------
@@ -466,6 +500,40 @@ def _cross_entropy_grad_kernel(
     raise NotImplementedError(_UNPRINTED)
 
 
+def _distillation_loss_kernel(
+    p: numpy.ndarray, logp: numpy.ndarray, logq: numpy.ndarray, T: float
+) -> numpy.ndarray:
+    """T^2 KL(p || q), a row sum kept as an axis, from the teacher's p = softmax(t/T) and
+    the logs of p and of the student's q = softmax(z/T) ('distillation')."""
+    raise NotImplementedError(_UNPRINTED)
+
+
+def _distillation_grad_kernel(
+    p: numpy.ndarray,
+    q: numpy.ndarray,
+    cp: numpy.ndarray,
+    cq: numpy.ndarray,
+    T: float,
+) -> numpy.ndarray:
+    """The gradient in the student's logits from p, q, cp = 1 - p, cq = 1 - q ('distillation')."""
+    raise NotImplementedError(_UNPRINTED)
+
+
+def _label_smoothing_loss_kernel(
+    logp: numpy.ndarray, y: numpy.ndarray, epsilon: float, K: int
+) -> numpy.ndarray:
+    """The smoothed loss, a row sum kept as an axis, from log softmax(z), the targets y,
+    epsilon and the number of classes K ('label_smoothing')."""
+    raise NotImplementedError(_UNPRINTED)
+
+
+def _label_smoothing_grad_kernel(
+    s: numpy.ndarray, c: numpy.ndarray, y: numpy.ndarray, epsilon: float, K: int
+) -> numpy.ndarray:
+    """The smoothed loss's gradient from s, c = 1 - s, y, epsilon and K ('label_smoothing')."""
+    raise NotImplementedError(_UNPRINTED)
+
+
 # -- The public functions --------------------------------------------------------------------
 
 
@@ -493,15 +561,24 @@ def log_softmax(
     return _classes_back(out, axes, moved)
 
 
-def logsumexp(x: numpy.typing.ArrayLike, axis: object = -1) -> numpy.ndarray:
-    """log sum_k exp(x_k) along ``axis`` (those axes are removed).
+def logsumexp(x: numpy.typing.ArrayLike, axis: object = -1, beta: float = 1.0) -> numpy.ndarray:
+    """beta^-1 log sum_k exp(beta x_k) along ``axis`` (those axes are removed), beta > 0.
 
     A row with no finite mass gives -inf, a row with +inf gives +inf, a NaN gives NaN.
     """
+    beta = _scalar(beta, "beta", 0, numpy.inf)
     x, _, axes, moved = _classes_last(x, axis, None)
     dh, dl, r, m, live, infinite, nan_rows = _shift(_computed_in(x), None, first=True)
     with numpy.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        out = _logsumexp_kernel(dh, dl, r, m)
+        if beta == 1:
+            out = _logsumexp_kernel(dh, dl, r, m)
+        else:
+            # beta^-1 LSE(beta x) = m + beta^-1 LSE(beta (x - m)) (the derivation
+            # 'smooth_max', step 'shift', for the logits beta x and c = -beta m): the same
+            # kernel on beta d with maximum 0, so that beta x is never formed (no overflow)
+            bh = beta * dh
+            bl = numpy.where(numpy.isfinite(bh), beta * dl, 0).astype(dh.dtype, copy=False)
+            out = m + _logsumexp_kernel(bh, bl, r, numpy.zeros_like(m)) / beta
     if live is not None:
         out = numpy.where(numpy.any(live, axis=-1, keepdims=True), out, -numpy.inf)
         out = numpy.where(infinite, numpy.inf, out)
@@ -587,4 +664,125 @@ def cross_entropy_grad(z: numpy.typing.ArrayLike, y: numpy.typing.ArrayLike) -> 
     y = _target(z, y)
     with numpy.errstate(invalid="ignore"):
         out = _cross_entropy_grad_kernel(s, _complement(s), y.astype(s.dtype, copy=False))
+    return out.astype(z.dtype, copy=False)
+
+
+def _teacher_and_student(
+    teacher: numpy.typing.ArrayLike, student: numpy.typing.ArrayLike, T: object
+) -> tuple[numpy.ndarray, numpy.ndarray, float]:
+    """The teacher's and the student's logits divided by T (> 0), in the dtype they are
+    computed in, with the class axis last; the dtype of the result is the student's."""
+    T = _scalar(T, "T", 0, numpy.inf)
+    t = _as_array(teacher, "teacher")
+    z = _as_array(student, "student")
+    _last_axis(z)
+    if t.shape != z.shape:
+        raise ValueError(f"teacher of shape {t.shape} does not match student of shape {z.shape}")
+    with numpy.errstate(over="ignore"):
+        return _computed_in(t) / T, _computed_in(z) / T, T
+
+
+def distillation_loss(
+    teacher: numpy.typing.ArrayLike, student: numpy.typing.ArrayLike, T: float
+) -> numpy.ndarray:
+    """T^2 KL(softmax(teacher/T) || softmax(student/T)) over the last axis."""
+    dtype = _as_array(student, "student").dtype
+    t, z, T = _teacher_and_student(teacher, student, T)
+    p = softmax(t)
+    # 0 log 0 = 0: a class the teacher gives no weight adds nothing, even where q is 0
+    logp = numpy.where(p > 0, log_softmax(t), 0)
+    logq = numpy.where(p > 0, log_softmax(z), 0)
+    with numpy.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        out = _distillation_loss_kernel(p, logp, logq, T)
+        close, kl = _close_rows(p, t, z)
+        out = numpy.where(close, T**2 * kl, out)
+    # KL >= 0 (Gibbs): a negative sum is rounding, and rounds to 0
+    out = numpy.where(out < 0, 0, out)
+    return out.astype(dtype, copy=False)[..., 0]
+
+
+def _phi(w: numpy.ndarray) -> numpy.ndarray:
+    """phi(w) = e^-w - 1 + w >= 0 with full relative accuracy: for |w| < 1/2 its Taylor
+    series sum_{n >= 2} (-w)^n / n! to degree 18 (the remainder is below 2^-60 of it),
+    else expm1(-w) + w (which cancels by at most a factor 4 there).
+
+    Example:
+        >>> float(_phi(numpy.array(1e-10)))   # w^2/2 - w^3/6; e^-w - 1 + w gives noise
+        4.999999999833334e-21
+    """
+    series = numpy.zeros_like(w)
+    for n in range(18, 1, -1):  # Horner: ((c_18 (-w) + c_17)(-w) + ...) (-w)^2
+        series = series * -w + _INVERSE_FACTORIALS[n]
+    series = series * w * w
+    return numpy.where(numpy.abs(w) < 0.5, series, numpy.expm1(-w) + w)
+
+
+#: 1/n! for n = 0..18, the coefficients of :func:`_phi`'s series.
+_INVERSE_FACTORIALS = numpy.cumprod([1.0, *(1 / n for n in range(1, 19))])
+
+
+def _close_rows(
+    p: numpy.ndarray, t: numpy.ndarray, z: numpy.ndarray
+) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """KL(p || q) without cancellation when p and q are close, and the rows where it is
+    valid.
+
+    With u = (t - z)/T and ubar = sum_k p_k u_k (t, z already divided by T), log p_k -
+    log q_k = u_k + log sum_j p_j e^{-u_j} (the derivation 'distillation', step 'loss':
+    log q_k = z_k/T - LSE(z/T)), so KL = log sum_k p_k e^{-(u_k - ubar)}
+    = log1p(sum_k p_k phi(u_k - ubar)), a sum of terms >= 0 (sum_k p_k (u_k - ubar) = 0):
+    no first-order terms cancel, as they do in sum_k p_k (log p_k - log q_k) when p ~ q.
+    The identity sums over the classes the teacher weighs, so it is taken only where every
+    u_k - ubar is at most 30 in size (p and q within a factor of about e^60 of each other:
+    where p_k underflows to 0, so does q_k nearly); elsewhere the kernel's sum stands,
+    and terms that differ that much do not cancel.
+    """
+    u = t - z
+    w = u - _rowsum(numpy.where(p > 0, p * u, 0))
+    close = numpy.all(numpy.abs(w) <= 30, axis=-1, keepdims=True)  # False at inf or NaN
+    w = numpy.where(close, w, 0)
+    return close, numpy.log1p(_rowsum(p * _phi(w)))
+
+
+def distillation_grad(
+    teacher: numpy.typing.ArrayLike, student: numpy.typing.ArrayLike, T: float
+) -> numpy.ndarray:
+    """The gradient of distillation_loss with respect to the student's logits: T (q - p)."""
+    dtype = _as_array(student, "student").dtype
+    t, z, T = _teacher_and_student(teacher, student, T)
+    p, q = softmax(t), softmax(z)
+    with numpy.errstate(invalid="ignore", over="ignore"):
+        out = _distillation_grad_kernel(p, q, _complement(p), _complement(q), T)
+    return out.astype(dtype, copy=False)
+
+
+def _smoothing(z: numpy.typing.ArrayLike, y: numpy.typing.ArrayLike, eps: object) -> tuple:
+    """The logits, the targets and eps in [0, 1], checked, for the label-smoothing loss."""
+    eps = _scalar(eps, "eps", 0, 1, "both")
+    z = _as_array(z, "z")
+    _last_axis(z)
+    return z, _target(z, y), eps
+
+
+def label_smoothing_loss(
+    z: numpy.typing.ArrayLike, y: numpy.typing.ArrayLike, eps: float
+) -> numpy.ndarray:
+    """Cross-entropy of softmax(z) against (1 - eps) y + eps/K over the last axis."""
+    z, y, eps = _smoothing(z, y, eps)
+    # 0 log 0 = 0: with eps = 0 a class the target gives no weight adds nothing
+    logp = numpy.where((y > 0) | (eps > 0), log_softmax(_computed_in(z)), 0)
+    with numpy.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        out = _label_smoothing_loss_kernel(logp, _computed_in(y), eps, z.shape[-1])
+    return out.astype(z.dtype, copy=False)[..., 0]
+
+
+def label_smoothing_grad(
+    z: numpy.typing.ArrayLike, y: numpy.typing.ArrayLike, eps: float
+) -> numpy.ndarray:
+    """The gradient of label_smoothing_loss with respect to z: softmax(z) - (1 - eps) y - eps/K."""
+    z, y, eps = _smoothing(z, y, eps)
+    s = softmax(_computed_in(z))
+    with numpy.errstate(invalid="ignore"):
+        c = _complement(s)
+        out = _label_smoothing_grad_kernel(s, c, y.astype(s.dtype, copy=False), eps, z.shape[-1])
     return out.astype(z.dtype, copy=False)
