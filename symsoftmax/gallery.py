@@ -5,10 +5,12 @@ over-parameterization demonstration from :mod:`symsoftmax.regression.figure`. Ea
 its words in English or Chinese (``lang="en"`` or ``"zh"``).
 
 Example:
-    >>> NAMES
-    ('sigmoid', 'temperature', 'jacobian', 'simplex', 'overparameterization')
+    >>> NAMES[:4]
+    ('sigmoid', 'temperature', 'jacobian', 'simplex')
+    >>> NAMES[4:]
+    ('smooth_max', 'saturation', 'distillation', 'overparameterization')
     >>> sorted(drawers())[:2]
-    ['jacobian-en', 'jacobian-zh']
+    ['distillation-en', 'distillation-zh']
 """
 
 from __future__ import annotations

@@ -56,7 +56,11 @@ def test_it_prints_in_every_format_and_language(loaded, capsys, fmt: str, lang: 
         assert "the definition of softmax, twice" in out and "missing" not in out
 
 
-def test_its_pages_are_written_by_docs(loaded, capsys, tmp_path: Path) -> None:
+def test_its_pages_are_written_by_docs(loaded, capsys, tmp_path: Path, monkeypatch) -> None:
+    from symsoftmax.output import docsite
+
+    # the pages of the user's derivation only (the built-in ones: tests/test_docs.py)
+    monkeypatch.setattr(docsite, "derivations", lambda: [NAME])
     out_dir = tmp_path / "site"
     status, _, err = run(capsys, "docs", str(out_dir), "--no-figures", "--no-typeset")
     assert status == 0, err

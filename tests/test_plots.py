@@ -4,6 +4,7 @@ same bytes twice); input checks; matplotlib imported lazily and only when needed
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
@@ -258,6 +259,171 @@ def test_to_triangle_sends_the_corners_and_the_center() -> None:
     np.testing.assert_allclose(plots.to_triangle([1 / 3] * 3), [0.5, np.sqrt(3) / 6])
 
 
+# -- the smooth maximum -------------------------------------------------------------------------
+
+
+def lines_by_gid(ax) -> dict:
+    return {line.get_gid(): line for line in ax.lines if line.get_gid()}
+
+
+@pytest.mark.parametrize(
+    ("rest", "betas", "span"),
+    [
+        (None, None, None),  # the defaults: z = (z_1, 0, -1), beta = 0.5, 1, 2, 8
+        ([0.0], [1.0, 100.0], (-3.0, 3.0)),  # K = 2; at z_1 = 0 a tie: LSE = the bound
+        ([1000.0, -5.0, 2.0], [0.5, 30.0], (990.0, 1010.0)),  # K = 4; e^{30 000} overflows
+    ],
+)
+def test_smooth_max_lies_between_the_max_and_its_bound(rest, betas, span) -> None:
+    options = {k: v for k, v in (("rest", rest), ("betas", betas), ("span", span)) if v}
+    fig = plots.smooth_max(**options)
+    (ax,) = fig.axes
+    rest = np.array(rest if rest else (0.0, -1.0))
+    betas = betas or (0.5, 1.0, 2.0, 8.0)
+    lines = lines_by_gid(ax)
+    x = lines["max"].get_xdata()
+    if span:
+        assert (x[0], x[-1]) == span
+    Z = np.column_stack([x, np.broadcast_to(rest, (len(x), len(rest)))])
+    K = Z.shape[1]
+    top = np.max(Z, axis=1)
+    np.testing.assert_array_equal(lines["max"].get_ydata(), top)
+    for n, beta in enumerate(betas):
+        lse, bound = lines[f"lse-{n}"].get_ydata(), lines[f"bound-{n}"].get_ydata()
+        # beta^{-1} LSE(beta z) with scipy's logsumexp (beta z is finite here)
+        expected = scipy.special.logsumexp(beta * Z, axis=1) / beta
+        assert np.all(np.isfinite(lse))
+        np.testing.assert_allclose(lse, expected, rtol=1e-14, atol=1e-14)
+        np.testing.assert_allclose(bound, top + np.log(K) / beta, rtol=1e-15)
+        # max z <= beta^{-1} LSE(beta z) <= max z + log K / beta (a few ulps of slack)
+        slack = 4 * np.spacing(np.abs(bound) + 1.0)
+        assert np.all(top <= lse + slack) and np.all(lse <= bound + slack)
+        assert lines[f"bound-{n}"].get_linestyle() == "--"
+        assert lines[f"bound-{n}"].get_color() == lines[f"lse-{n}"].get_color()
+    # the error to the max shrinks as beta grows, at every z_1
+    gaps = [lines[f"lse-{n}"].get_ydata() - top for n in range(len(betas))]
+    for wide, narrow in itertools.pairwise(gaps):
+        assert np.all(narrow <= wide + 1e-12)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert len(labels) == len(betas) + 2 and "dashed" in labels[-1]
+    assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+
+
+# -- saturation of the Jacobian -----------------------------------------------------------------
+
+
+def mp_jacobian(z: np.ndarray) -> np.ndarray:
+    """J_ij = sigma_i (delta_ij - sigma_j) at 50 digits with mpmath, written out."""
+    with mpmath.workdps(50):
+        e = [mpmath.exp(mpmath.mpf(float(v))) for v in z]
+        total = mpmath.fsum(e)
+        s = [v / total for v in e]
+        K = len(z)
+        return np.array(
+            [[float(s[i] * ((1 if i == j else 0) - s[j])) for j in range(K)] for i in range(K)]
+        )
+
+
+@pytest.mark.parametrize(
+    ("rest", "span"),
+    [
+        (None, None),  # the defaults: z = (z_1, 0, 0), z_1 in [0, 10]
+        ([0.0], (-5.0, 40.0)),  # K = 2: J_11 = sigma (1 - sigma)
+        ([1.0, -2.0, 0.5], (-2.0, 12.0)),  # K = 4
+    ],
+)
+def test_saturation_entries_stay_under_one_quarter_and_fall_to_zero(rest, span) -> None:
+    options = {k: v for k, v in (("rest", rest), ("span", span)) if v}
+    (ax,) = plots.saturation(**options).axes
+    rest = np.array(rest if rest else (0.0, 0.0))
+    lines = lines_by_gid(ax)
+    x = lines["max"].get_xdata()
+    assert (x[0], x[-1]) == (span or (0.0, 10.0))
+    K = len(rest) + 1
+    J = np.array([mp_jacobian(np.concatenate([[v], rest])) for v in x])
+    for i in range(K):
+        for j in range(K):
+            if i <= j:  # one line per entry of the upper triangle (J is symmetric)
+                drawn = lines[f"J-{i + 1}-{j + 1}"].get_ydata()
+                np.testing.assert_allclose(drawn, np.abs(J[:, i, j]), rtol=1e-12, atol=1e-16)
+            else:
+                assert f"J-{i + 1}-{j + 1}" not in lines
+    top = lines["max"].get_ydata()
+    np.testing.assert_allclose(top, np.abs(J).max(axis=(1, 2)), rtol=1e-12, atol=1e-16)
+    # the bound: 1/4, the right side of the saturation result, above every entry
+    assert list(lines["bound"].get_ydata()) == [0.25, 0.25]
+    assert np.all(top <= 0.25 + 1e-16)
+    # sigma_1 = 1/2 reaches the bound; past it the largest entry only falls, toward 0
+    half = np.log(np.exp(rest).sum())  # sigma_1 = 1/2 where z_1 = LSE(rest)
+    assert np.max(top) == pytest.approx(0.25, abs=1e-3)
+    after = x > half
+    assert np.all(np.diff(top[after]) <= 1e-17)
+    assert top[-1] < 1e-4
+    assert "0.25" in " ".join(t.get_text() for t in ax.texts)
+    assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+
+
+# -- distillation: the gradient's scale against T -----------------------------------------------
+
+
+def mp_distillation_norm(t: np.ndarray, z: np.ndarray, T: float) -> float:
+    """|T (sigma(z/T) - sigma(t/T))| at 50 digits with mpmath, softmax written out."""
+    with mpmath.workdps(50):
+        T = mpmath.mpf(float(T))
+
+        def softmax(a):
+            e = [mpmath.exp(mpmath.mpf(float(v)) / T) for v in a]
+            total = mpmath.fsum(e)
+            return [v / total for v in e]
+
+        q, p = softmax(z), softmax(t)
+        return float(
+            T * mpmath.sqrt(mpmath.fsum((qk - pk) ** 2 for qk, pk in zip(q, p, strict=True)))
+        )
+
+
+@pytest.mark.parametrize(
+    ("teacher", "student", "T_span"),
+    [
+        (None, None, None),  # the defaults: K = 3, T in [0.5, 100]
+        ((1.0, -1.0), (0.0, 0.0), (0.1, 1e4)),  # K = 2
+        ((3.0, -1.0, -0.5, -1.5), (-1.0, 2.0, 0.25, -1.25), (0.5, 1e3)),  # K = 4
+    ],
+)
+def test_distillation_gradient_keeps_its_scale_only_with_the_t_squared_factor(
+    teacher, student, T_span
+) -> None:
+    options = {
+        k: v
+        for k, v in (("teacher", teacher), ("student", student), ("T_span", T_span))
+        if v is not None
+    }
+    (ax,) = plots.distillation(**options).axes
+    t = np.array(teacher or (2.0, -1.0, -1.0))
+    z = np.array(student or (-0.5, 1.5, -1.0))
+    lines = lines_by_gid(ax)
+    T = lines["with"].get_xdata()
+    np.testing.assert_allclose(T, np.geomspace(*(T_span or (0.5, 100.0)), 200), rtol=1e-15)
+    expected = np.array([mp_distillation_norm(t, z, T_n) for T_n in T])
+    kept, dropped = lines["with"].get_ydata(), lines["without"].get_ydata()
+    np.testing.assert_allclose(kept, expected, rtol=1e-9)
+    np.testing.assert_allclose(dropped, expected / T**2, rtol=1e-9)
+    # zero-mean logits: T (sigma(z/T) - sigma(t/T)) -> (z - t)/K, so the norm levels off
+    limit = np.sqrt(np.sum((z - t) ** 2)) / len(z)
+    assert list(lines["limit"].get_ydata()) == pytest.approx([limit, limit], rel=1e-15)
+    assert abs(kept[-1] / limit - 1) < 10 / T[-1]  # O(1/T) away at the largest T
+    # without the T^2 factor it falls like 1/T^2: T^2 times it tends to the same limit
+    np.testing.assert_allclose(lines["slope"].get_ydata(), limit / T**2, rtol=1e-14)
+    assert abs(dropped[-1] * T[-1] ** 2 / limit - 1) < 10 / T[-1]
+    # over the large temperatures (T >= 10): one level against a fall by (T_max/10)^2
+    large = T >= 10
+    assert np.ptp(kept[large]) / limit < 0.2
+    fall = dropped[large][0] / dropped[large][-1]
+    assert fall == pytest.approx((T[large][-1] / T[large][0]) ** 2, rel=0.2)
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+
+
 # -- over-parameterization --------------------------------------------------------------------
 
 
@@ -418,6 +584,12 @@ def test_save_passes_options_and_accepts_a_str_path(tmp_path: Path) -> None:
         (lambda: plots.sigmoid(span=(1.0, 1.0)), ValueError, "lo < hi"),
         (lambda: plots.sigmoid(span=(0.0, np.inf)), ValueError, "finite"),
         (lambda: plots.figure("sigmoid", z=[1.0, 2.0]), TypeError, "z"),
+        (lambda: plots.smooth_max(betas=[1.0, -2.0]), ValueError, "> 0"),
+        (lambda: plots.smooth_max(rest=[]), ValueError, "K - 1 >= 1"),
+        (lambda: plots.saturation(span=(3.0, 3.0)), ValueError, "lo < hi"),
+        (lambda: plots.distillation(teacher=[1.0, 0.0, 0.0]), ValueError, "zero mean"),
+        (lambda: plots.distillation(teacher=[1.0, -1.0]), ValueError, "same number K"),
+        (lambda: plots.distillation(T_span=(0.0, 1.0)), ValueError, "0 < lo < hi"),
         (lambda: plots.save("jacobian", "figure.svg"), ValueError, "must end in .png"),
     ],
 )

@@ -121,6 +121,24 @@ RESOURCES: dict[Lang, Resources] = {
             "simplex_image": "σ maps each line to one point of the open triangle",
             "simplex_grid": "grey: σ of z = (z₁, z₂, 0), z₁, z₂ ∈ [{lo}, {hi}]; "
             "it never reaches an edge",
+            "first_logit_x": r"$z_1$ in $\mathbf{{z}}$ = ($z_1$, {rest})",
+            "smooth_max_title": r"A smooth maximum, K = {K}: $\max\, \mathbf{{z}} \leq "
+            r"\beta^{{-1}}\, \mathrm{{LSE}}(\beta \mathbf{{z}}) \leq \max\, \mathbf{{z}} + \log K / \beta$",
+            "smooth_max_bound": r"dashed: $\max\, \mathbf{{z}} + \log K / \beta$",
+            "saturation_title": r"Saturation: every $|J_{{ij}}| \leq 1/4$, and $J \to 0$ as "
+            r"$\sigma$ tends to one-hot",
+            "saturation_bound": r"bound $|J_{{ij}}| \leq$ {bound}",
+            "distillation_title": r"Distillation: $L = T^2\, \mathrm{{KL}}(\sigma(\mathbf{{t}}/T)"
+            r"\, \|\, \sigma(\mathbf{{z}}/T))$, $\nabla_{{\mathbf{{z}}}} L = "
+            r"T\, (\sigma(\mathbf{{z}}/T) - \sigma(\mathbf{{t}}/T))$",
+            "distillation_with": r"with the $T^2$ factor: $\|\nabla_{{\mathbf{{z}}}} L\|$",
+            "distillation_without": r"without it: $\|\nabla_{{\mathbf{{z}}}} L\| / T^2$",
+            "distillation_limit": r"the limit $\|\mathbf{{z}} - \mathbf{{t}}\| / K$ = {v}",
+            "distillation_slope": r"$\|\mathbf{{z}} - \mathbf{{t}}\| / (K T^2)$",
+            "distillation_x": r"temperature $T$ (log scale)",
+            "distillation_y": "gradient norm (log scale)",
+            "distillation_logits": r"$\mathbf{{t}}$ = ({t}) (teacher), $\mathbf{{z}}$ = ({z}) "
+            "(student), both of mean 0",
         },
         site_words={
             "caption_sigmoid": "Solid: softmax computed by `ss.numeric`; dashed: the "
@@ -138,6 +156,19 @@ RESOURCES: dict[Lang, Resources] = {
             "they agree.",
             "caption_simplex": "K = 3: σ maps the logit space onto the open triangle of "
             "probabilities; each line z + c·1 (left) goes to a single point (right).",
+            "caption_smooth_max": "β⁻¹ LSE(βz) from `ss.numeric.logsumexp` along "
+            "z = (z₁, 0, −1) for several β (solid), and max z (black); dashed, in the color "
+            "of each β, the bound max z + log K / β. Each curve lies between the two and "
+            "tends to max z as β grows.",
+            "caption_saturation": "The entries |Jᵢⱼ| of `ss.numeric.jacobian` at "
+            "z = (z₁, 0, 0) as z₁ grows: none exceeds the bound 1/4 (dashed), reached by "
+            "σ₁(1 − σ₁) at σ₁ = 1/2, and all tend to 0 as σ tends to the one-hot e₁; a "
+            "saturated softmax passes back almost no gradient.",
+            "caption_distillation": "The norm of `ss.numeric.distillation_grad`, "
+            "T(σ(z/T) − σ(t/T)), against T for zero-mean t and z: with the T² factor of "
+            "the loss it levels off at ‖z − t‖/K (dashed), the gradient of matching "
+            "logits; divided by T² (the loss without the factor) it falls like 1/T² "
+            "(dotted).",
             "typeset_all": "Every page of `symsoftmax show {name} --format latex "
             "--standalone`, typeset by pdflatex, cropped to the text (page numbers left "
             "out):",
@@ -245,6 +276,19 @@ RESOURCES: dict[Lang, Resources] = {
             "simplex_logits": "logit 空间：直线 z + c·1，c ∈ [{lo}, {hi}]",
             "simplex_image": "σ 把每条直线映射为开三角形内的一个点",
             "simplex_grid": "灰线：z = (z₁, z₂, 0)，z₁, z₂ ∈ [{lo}, {hi}] 的像；它取不到边界",
+            "first_logit_x": "z = (z₁, {rest}) 中的 z₁",
+            "smooth_max_title": "光滑最大值（K = {K}）：max z ≤ β⁻¹ LSE(βz) ≤ max z + (log K)/β",
+            "smooth_max_bound": "虚线：max z + (log K)/β",
+            "saturation_title": "饱和：每个 |Jᵢⱼ| ≤ 1/4；σ 趋于独热向量时 J → 0",
+            "saturation_bound": "上界 |Jᵢⱼ| ≤ {bound}",
+            "distillation_title": "知识蒸馏：L = T²·KL(σ(t/T) ‖ σ(z/T))，∇L = T(σ(z/T) − σ(t/T))",
+            "distillation_with": "含 T² 因子：‖∇L‖",
+            "distillation_without": "不含 T² 因子：‖∇L‖/T²",
+            "distillation_limit": "极限 ‖z − t‖/K = {v}",
+            "distillation_slope": "‖z − t‖/(K T²)",
+            "distillation_x": "温度 T（对数坐标）",
+            "distillation_y": "梯度范数（对数坐标）",
+            "distillation_logits": "t = ({t})（教师），z = ({z})（学生），均值都为 0",
         },
         site_words={
             "caption_sigmoid": "实线：由 `ss.numeric` 计算的 softmax；虚线：推导所得的 "
@@ -260,6 +304,16 @@ RESOURCES: dict[Lang, Resources] = {
             "上给出的概率都相同；加入权重衰减后两个解一致。",
             "caption_simplex": "K = 3：σ 把 logit 空间映射到概率的开三角形上；每条直线 "
             "z + c·1（左）都映射为同一个点（右）。",
+            "caption_smooth_max": "沿 z = (z₁, 0, −1)，由 `ss.numeric.logsumexp` 计算的 "
+            "β⁻¹ LSE(βz)（实线，每个 β 一条）与 max z（黑线）；同色虚线是上界 "
+            "max z + (log K)/β。每条曲线都夹在两者之间，并随 β 增大趋于 max z。",
+            "caption_saturation": "z = (z₁, 0, 0) 时 `ss.numeric.jacobian` 的各元素 |Jᵢⱼ| "
+            "随 z₁ 增大的变化：没有一个超过上界 1/4（虚线），σ₁(1 − σ₁) 在 σ₁ = 1/2 时取到"
+            "它；σ 趋于独热向量 e₁ 时各元素都趋于 0，饱和的 softmax 几乎不再回传梯度。",
+            "caption_distillation": "均值为 0 的 t 与 z 下，`ss.numeric.distillation_grad` "
+            "即 T(σ(z/T) − σ(t/T)) 的范数随 T 的变化：损失带 T² 因子时，它趋于 ‖z − t‖/K"
+            "（虚线），即匹配 logit 的梯度；除以 T²（损失不带该因子）后，它像 1/T² 一样下降"
+            "（点线）。",
             "typeset_all": "`symsoftmax show {name} --format latex --standalone --lang zh` "
             "的全部页面，由 xelatex 排版，裁去页边空白（不含页码）：",
             "worked_link": "[English](../en/worked-example.md) · [全部推导](../index.md)",

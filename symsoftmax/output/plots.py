@@ -1,7 +1,9 @@
-r"""Figures of softmax: one logit along a sigmoid, temperature, the Jacobian, the K = 3 simplex.
-(The figure of
-the over-parameterization demonstration is :mod:`symsoftmax.regression.figure`; every figure
-by name is :mod:`symsoftmax.gallery`.)
+r"""Figures of softmax, drawn from the public API.
+
+One logit along a sigmoid, temperature, the Jacobian, the K = 3 simplex; log-sum-exp as a
+smooth maximum, the saturation of the Jacobian, the distillation gradient against T. (The
+figure of the over-parameterization demonstration is :mod:`symsoftmax.regression.figure`;
+every figure by name is :mod:`symsoftmax.gallery`.)
 
 Each figure draws numbers from the public API and adds no math of its own: the curves come
 from :mod:`symsoftmax.numeric` (code generated from the derivations) and the overlaid
@@ -22,8 +24,10 @@ this module or with :mod:`symsoftmax`; it is the ``plot`` extra
 
 Example:
     >>> from symsoftmax.output import plots
-    >>> plots.NAMES
+    >>> plots.NAMES[:4]
     ('sigmoid', 'temperature', 'jacobian', 'simplex')
+    >>> plots.NAMES[4:]
+    ('smooth_max', 'saturation', 'distillation')
     >>> fig = plots.figure("jacobian", z=[0.0, 0.0])
     >>> fig.axes[0].images[0].get_array().tolist()      # diag(sigma) - sigma sigma^T
     [[0.25, -0.25], [-0.25, 0.25]]
@@ -55,6 +59,7 @@ __all__ = [
     "CORNERS",
     "NAMES",
     "cold_limit",
+    "distillation",
     "draw_by_name",
     "figure",
     "in_language",
@@ -62,16 +67,26 @@ __all__ = [
     "new_figure",
     "png_path",
     "require_matplotlib",
+    "saturation",
     "save",
     "sigmoid",
     "simplex",
+    "smooth_max",
     "temperature",
     "to_triangle",
     "write_png",
 ]
 
 #: The figures that :func:`figure` and :func:`save` know, by name.
-NAMES: tuple[str, ...] = ("sigmoid", "temperature", "jacobian", "simplex")
+NAMES: tuple[str, ...] = (
+    "sigmoid",
+    "temperature",
+    "jacobian",
+    "simplex",
+    "smooth_max",
+    "saturation",
+    "distillation",
+)
 
 #: Resolution of the PNG files that :func:`save` writes.
 _DPI = 100
@@ -662,6 +677,316 @@ def _draw_simplex(
     return fig
 
 
+# -- the smooth maximum -----------------------------------------------------------------------
+
+
+def _along_first(x: np.ndarray, rest: np.ndarray) -> np.ndarray:
+    """The logits z = (x, rest) for each x: one row per x, K = 1 + len(rest) columns."""
+    return np.column_stack([x, np.broadcast_to(rest, (len(x), rest.size))])
+
+
+def _rest(rest: ArrayLike) -> np.ndarray:
+    rest = _real_array(rest, "rest")
+    if rest.ndim != 1 or rest.size < 1:
+        raise ValueError(f"rest must be the K - 1 >= 1 other logits, got shape {rest.shape}")
+    return rest
+
+
+def _positive(values: ArrayLike, what: str) -> np.ndarray:
+    values = _real_array(values, what)
+    if values.ndim != 1 or values.size == 0 or np.any(values <= 0):
+        raise ValueError(f"{what} must be a non-empty list of numbers > 0, got {values.tolist()}")
+    return values
+
+
+def smooth_max(
+    *,
+    rest: ArrayLike = (0.0, -1.0),
+    betas: ArrayLike = (0.5, 1.0, 2.0, 8.0),
+    span: Sequence[float] = (-4.0, 4.0),
+    num: int = 401,
+    lang: str = "en",
+) -> Figure:
+    r"""Log-sum-exp is a smooth maximum: :math:`\beta^{-1} \operatorname{LSE}(\beta \mathbf{z})`
+    against :math:`\max_k z_k` for several beta.
+
+    Along the line :math:`\mathbf{z} = (z_1, \text{rest})`, :math:`z_1` in ``span``: per beta
+    a solid curve, :func:`symsoftmax.numeric.logsumexp` with that ``beta``, and in the same
+    color, dashed, its upper bound from the ``smooth_max`` derivation,
+
+    .. math:: \max_k z_k \le \beta^{-1} \operatorname{LSE}(\beta \mathbf{z})
+        \le \max_k z_k + \frac{\log K}{\beta};
+
+    in black, :math:`\max_k z_k`, the limit as beta grows.
+
+    Args:
+        rest: the other logits :math:`z_2, \dots, z_K`, K - 1 >= 1 finite numbers.
+        betas: the inverse temperatures, each finite and > 0.
+        span: the range (lo, hi) of z_1.
+        num: the number of points on each curve, >= 2.
+        lang: the language of its words, ``"en"`` or ``"zh"``.
+
+    Returns:
+        A Figure with one Axes: the curve of beta number n has the gid ``"lse-n"``, its
+        bound ``"bound-n"``; the maximum ``"max"``.
+
+    Raises:
+        ImportError: matplotlib (the ``plot`` extra) is not installed.
+        TypeError: non-numeric arguments, non-integer ``num``.
+        ValueError: no other logit, a beta <= 0, lo >= hi, num < 2, non-finite entries.
+
+    Example:
+        >>> fig = smooth_max(rest=[0.0], betas=[1.0], span=(-1.0, 1.0), num=3)
+        >>> lse = [line for line in fig.axes[0].lines if line.get_gid() == "lse-0"][0]
+        >>> float(lse.get_ydata()[1])                   # LSE(0, 0) = log 2
+        0.6931471805599453
+    """
+    rest, betas = _rest(rest), _positive(betas, "betas")
+    lo, hi = _span(span, "span")
+    x = np.linspace(lo, hi, _num(num))
+    return in_language(lang, _draw_smooth_max, x=x, rest=rest, betas=betas)
+
+
+def _draw_smooth_max(
+    words: Mapping[str, str], *, x: np.ndarray, rest: np.ndarray, betas: np.ndarray
+) -> Figure:
+    Z = _along_first(x, rest)
+    K = Z.shape[1]
+    top = Z.max(axis=1)
+    fig = new_figure(figsize=(7.5, 4.8))
+    ax = fig.subplots()
+    for n, beta in enumerate(betas):
+        color = f"C{n}"
+        ax.plot(
+            x,
+            numeric.logsumexp(Z, beta=float(beta)),
+            color=color,
+            linewidth=2,
+            label=rf"$\beta$ = {beta:g}",
+            gid=f"lse-{n}",
+        )
+        ax.plot(
+            x, top + np.log(K) / beta, color=color, linestyle="--", linewidth=1, gid=f"bound-{n}"
+        )
+    ax.plot(x, top, color="black", linewidth=1.5, label=r"$\max\, \mathbf{z}$", gid="max")
+    ax.plot([], [], color="gray", linestyle="--", linewidth=1, label=words["smooth_max_bound"])
+    ax.set_xlim(x[0], x[-1])
+    ax.set_xlabel(words["first_logit_x"].format(rest=", ".join(f"{v:g}" for v in rest)))
+    ax.set_ylabel(r"$\beta^{-1}\, \mathrm{LSE}(\beta \mathbf{z})$")
+    ax.set_title(words["smooth_max_title"].format(K=K), fontsize="medium")
+    ax.legend(loc="upper left", fontsize="small")
+    ax.grid(alpha=0.3)
+    return fig
+
+
+# -- saturation of the Jacobian ---------------------------------------------------------------
+
+
+@functools.cache
+def _saturation_bound() -> float:
+    """The bound of every |J_ij|, the right side of the ``saturation`` result (1/4)."""
+    # Abs(Derivative(sigma(z)_i, z_j)) <= 1/4, for any K
+    return float(derive("saturation").result.rhs)
+
+
+def saturation(
+    *,
+    rest: ArrayLike = (0.0, 0.0),
+    span: Sequence[float] = (0.0, 10.0),
+    num: int = 401,
+    lang: str = "en",
+) -> Figure:
+    r"""A saturated softmax stops learning: the entries of the Jacobian as one logit grows.
+
+    Along :math:`\mathbf{z} = (z_1, \text{rest})`, :math:`z_1` in ``span``: the entries
+    :math:`|J_{ij}|`, :math:`i \le j` (J is symmetric), of
+    :func:`symsoftmax.numeric.jacobian`, :math:`J_{ij} = \sigma_i (\delta_{ij} - \sigma_j)`;
+    in black their largest, :math:`\max_{i,j} |J_{ij}|`, which tends to 0 as
+    :math:`\sigma` tends to the one-hot :math:`e_1`; dashed, the bound
+    :math:`|J_{ij}| \le 1/4` of the ``saturation`` result.
+
+    Args:
+        rest: the other logits :math:`z_2, \dots, z_K`, K - 1 >= 1 finite numbers.
+        span: the range (lo, hi) of z_1.
+        num: the number of points on each curve, >= 2.
+        lang: the language of its words, ``"en"`` or ``"zh"``.
+
+    Returns:
+        A Figure with one Axes: the entry (i, j) has the gid ``"J-i-j"`` (from 1), the
+        largest ``"max"``, the bound ``"bound"``.
+
+    Raises:
+        ImportError: matplotlib (the ``plot`` extra) is not installed.
+        TypeError: non-numeric arguments, non-integer ``num``.
+        ValueError: no other logit, lo >= hi, num < 2, non-finite entries.
+
+    Example:
+        >>> fig = saturation(rest=[0.0], span=(0.0, 40.0), num=2)
+        >>> top = [line for line in fig.axes[0].lines if line.get_gid() == "max"][0]
+        >>> top.get_ydata().tolist()[0], bool(top.get_ydata()[1] < 1e-17)   # 1/4, then ~0
+        (0.25, True)
+    """
+    rest = _rest(rest)
+    lo, hi = _span(span, "span")
+    x = np.linspace(lo, hi, _num(num))
+    return in_language(lang, _draw_saturation, x=x, rest=rest, bound=_saturation_bound())
+
+
+def _draw_saturation(
+    words: Mapping[str, str], *, x: np.ndarray, rest: np.ndarray, bound: float
+) -> Figure:
+    J = numeric.jacobian(_along_first(x, rest))  # shape (num, K, K)
+    K = J.shape[-1]
+    fig = new_figure(figsize=(7.5, 4.8))
+    ax = fig.subplots()
+    for i, j in zip(*np.triu_indices(K), strict=True):
+        ax.plot(
+            x,
+            np.abs(J[:, i, j]),
+            linewidth=1.2,
+            linestyle="-" if i == j else ":",
+            label=f"$|J_{{{i + 1}{j + 1}}}|$",
+            gid=f"J-{i + 1}-{j + 1}",
+        )
+    ax.plot(
+        x,
+        np.abs(J).max(axis=(1, 2)),
+        color="black",
+        linewidth=2.5,
+        alpha=0.6,
+        label=r"$\mathrm{max}_{ij}\, |J_{ij}|$",
+        gid="max",
+    )
+    ax.axhline(bound, color="black", linestyle="--", linewidth=1, gid="bound")
+    ax.annotate(
+        words["saturation_bound"].format(bound=f"{bound:g}"),
+        (x[-1], bound),
+        xytext=(-4, 4),
+        textcoords="offset points",
+        ha="right",
+        color="dimgray",
+        fontsize="small",
+    )
+    ax.set_xlim(x[0], x[-1])
+    ax.set_ylim(-0.01, 1.15 * bound)
+    ax.set_xlabel(words["first_logit_x"].format(rest=", ".join(f"{v:g}" for v in rest)))
+    ax.set_ylabel(r"$|J_{ij}| = |\partial \sigma_i / \partial z_j|$")
+    ax.set_title(words["saturation_title"], fontsize="medium")
+    ax.legend(loc="center right", fontsize="small", ncols=2)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+# -- distillation: the gradient's scale against T ----------------------------------------------
+
+
+def _zero_mean(a: ArrayLike, what: str) -> np.ndarray:
+    a = _real_array(a, what)
+    if a.ndim != 1 or a.size < 2:
+        raise ValueError(f"{what} must be a vector of K >= 2 logits, got shape {a.shape}")
+    if abs(float(a.mean())) > 1e-12 * max(1.0, float(np.max(np.abs(a)))):
+        raise ValueError(
+            f"{what} logits must have zero mean (the limit (z - t)/K assumes it), got "
+            f"{a.tolist()} with mean {a.mean():g}; subtract the mean, softmax does not change"
+        )
+    return a
+
+
+def distillation(
+    *,
+    teacher: ArrayLike = (2.0, -1.0, -1.0),
+    student: ArrayLike = (-0.5, 1.5, -1.0),
+    T_span: Sequence[float] = (0.5, 100.0),
+    num: int = 200,
+    lang: str = "en",
+) -> Figure:
+    r"""Why distillation multiplies its loss by :math:`T^2`: the gradient's scale against T.
+
+    The loss :math:`L = T^2 \operatorname{KL}(\sigma(\mathbf{t}/T) \,\|\, \sigma(\mathbf{z}/T))`
+    has the gradient :math:`\nabla_{\mathbf{z}} L = T (\sigma(\mathbf{z}/T) - \sigma(\mathbf{t}/T))`
+    (:func:`symsoftmax.numeric.distillation_grad`), which tends to
+    :math:`(\mathbf{z} - \mathbf{t})/K` for zero-mean logits. On a log-spaced grid of T
+    over ``T_span``: its norm (solid), levelling off at :math:`\|\mathbf{z} - \mathbf{t}\|/K`
+    (dashed); and the norm divided by :math:`T^2`, the gradient of the KL alone (solid),
+    which falls like :math:`\|\mathbf{z} - \mathbf{t}\|/(K T^2)` (dotted).
+
+    Args:
+        teacher: the teacher's logits t, K >= 2 finite numbers with zero mean.
+        student: the student's logits z, as many, with zero mean.
+        T_span: the range (lo, hi) of the temperature T, 0 < lo < hi.
+        num: the number of points on each curve, >= 2.
+        lang: the language of its words, ``"en"`` or ``"zh"``.
+
+    Returns:
+        A Figure with one Axes, log-log: the norms have the gids ``"with"`` and
+        ``"without"``, their large-T laws ``"limit"`` and ``"slope"``.
+
+    Raises:
+        ImportError: matplotlib (the ``plot`` extra) is not installed.
+        TypeError: non-numeric arguments, non-integer ``num``.
+        ValueError: K < 2, logits of different K or not of zero mean, a bad ``T_span``,
+            num < 2, non-finite entries.
+
+    Example:
+        >>> fig = distillation(teacher=[1.0, -1.0], student=[0.0, 0.0], T_span=(1.0, 1e6), num=2)
+        >>> kept = [line for line in fig.axes[0].lines if line.get_gid() == "with"][0]
+        >>> round(float(kept.get_ydata()[-1]), 9)      # |z - t| / K = sqrt(2) / 2
+        0.707106781
+    """
+    t, z = _zero_mean(teacher, "teacher"), _zero_mean(student, "student")
+    if t.shape != z.shape:
+        raise ValueError(
+            f"teacher and student must have the same number K of logits, got {t.size} and {z.size}"
+        )
+    lo, hi = _span(T_span, "T_span", positive=True)
+    T = np.geomspace(lo, hi, _num(num))
+    return in_language(lang, _draw_distillation, t=t, z=z, T=T)
+
+
+def _draw_distillation(
+    words: Mapping[str, str], *, t: np.ndarray, z: np.ndarray, T: np.ndarray
+) -> Figure:
+    K = z.size
+    kept = np.array([np.linalg.norm(numeric.distillation_grad(t, z, float(T_))) for T_ in T])
+    limit = float(np.linalg.norm(z - t)) / K
+    fig = new_figure(figsize=(7.5, 4.8))
+    ax = fig.subplots()
+    ax.loglog(T, kept, color="C0", linewidth=2, label=words["distillation_with"], gid="with")
+    ax.loglog(
+        T, kept / T**2, color="C1", linewidth=2, label=words["distillation_without"], gid="without"
+    )
+    ax.axhline(
+        limit,
+        color="C0",
+        linestyle="--",
+        linewidth=1,
+        label=words["distillation_limit"].format(v=f"{limit:.3g}"),
+        gid="limit",
+    )
+    ax.loglog(
+        T,
+        limit / T**2,
+        color="C1",
+        linestyle=":",
+        linewidth=1.5,
+        label=words["distillation_slope"],
+        gid="slope",
+    )
+    ax.set_xlim(T[0], T[-1])
+    ax.set_xlabel(words["distillation_x"])
+    ax.set_ylabel(words["distillation_y"])
+    ax.set_title(words["distillation_title"], fontsize="medium")
+    ax.legend(loc="lower left", fontsize="small")
+    ax.grid(alpha=0.3, which="both")
+    fig.supxlabel(
+        words["distillation_logits"].format(
+            t=", ".join(f"{v:g}" for v in t), z=", ".join(f"{v:g}" for v in z)
+        ),
+        fontsize="small",
+    )
+    return fig
+
+
 # -- by name --------------------------------------------------------------------------------
 
 
@@ -670,6 +995,9 @@ _FIGURES: dict[str, Callable[..., Figure]] = {
     "temperature": temperature,
     "jacobian": jacobian,
     "simplex": simplex,
+    "smooth_max": smooth_max,
+    "saturation": saturation,
+    "distillation": distillation,
 }
 
 
