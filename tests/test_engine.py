@@ -48,6 +48,8 @@ MUTATIONS = [
     ("jacobian", 3, "entry", _flip_delta),
     ("jacobian", None, "case_same", lambda r: r.func(r.lhs, r.rhs.args[0], evaluate=False)),
     ("sigmoid", None, "slope", lambda r: _scale_rhs(r, 2)),
+    ("sigmoid", None, "limit_low", lambda r: r.func(r.lhs, 1, evaluate=False)),
+    ("sigmoid", 3, "limit_high", lambda r: r.func(r.lhs, sp.Rational(1, 2), evaluate=False)),
     ("temperature", None, "derivative", lambda r: _scale_rhs(r, -1)),
     ("temperature", None, "limit_zero", lambda r: r.func(r.lhs, sp.Rational(1, 2), evaluate=False)),
     ("range", None, "below_one", lambda r: sp.Lt(r.lhs, sp.Rational(1, 2), evaluate=False)),

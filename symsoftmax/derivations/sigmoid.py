@@ -18,6 +18,7 @@ def sigmoid(S: ClassSpace) -> list[Line]:
     si = S.sigma(i)
     rest = sp.Sum((1 - sp.KroneckerDelta(i, k)) * sp.exp(z[k]), (k, 1, K))
     shift = sp.log(rest)
+    x = sp.Symbol("x", real=True)  # the sigmoid's argument z_i - shift
     with sp.evaluate(False):
         split = sp.exp(z[i]) / (sp.exp(z[i]) + rest)
         divided = 1 / (1 + sp.exp(-z[i]) * rest)
@@ -55,10 +56,29 @@ def sigmoid(S: ClassSpace) -> list[Line]:
         Line(
             sp.Eq(sp.Derivative(si, z[i]), si * (1 - si), evaluate=False),
             Text(
-                "its slope is $s (1 - s) > 0$: an S-shaped curve rising from 0 to 1",
-                "其斜率为 $s (1 - s) > 0$：一条从 0 单调上升到 1 的 S 形曲线",
+                "its slope is $s (1 - s) > 0$ with $s = \\sigma_i$: $\\sigma_i$ increases with $z_i$",
+                "其斜率为 $s (1 - s) > 0$，其中 $s = \\sigma_i$：$\\sigma_i$ 随 $z_i$ 单调递增",
             ),
             label="slope",
+        ),
+        Line(
+            sp.Eq(sp.Limit(Sigmoid(x), x, -sp.oo), 0, evaluate=False),
+            Text(
+                r"as $z_i \to -\infty$ (the other logits fixed) so does "
+                r"$x = z_i - \log \sum_{k \neq i} e^{z_k}$, and $e^{-x} \to \infty$",
+                r"当 $z_i \to -\infty$（其余输入不变）时，"
+                r"$x = z_i - \log \sum_{k \neq i} e^{z_k}$ 也趋于 $-\infty$，$e^{-x} \to \infty$",
+            ),
+            label="limit_low",
+        ),
+        Line(
+            sp.Eq(sp.Limit(Sigmoid(x), x, sp.oo), 1, evaluate=False),
+            Text(
+                r"as $z_i \to \infty$, $e^{-x} \to 0$: $\sigma_i$ rises from 0 to 1 along the "
+                "S-shaped curve",
+                r"当 $z_i \to \infty$ 时 $e^{-x} \to 0$：$\sigma_i$ 沿 S 形曲线从 0 上升到 1",
+            ),
+            label="limit_high",
         ),
     ]
     two = S if not S.symbolic and int(K) == 2 else ClassSpace.of(2)
