@@ -27,11 +27,14 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import multiprocessing
+import os
 import re
 import sys
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from importlib.machinery import SourceFileLoader
 from pathlib import Path
 
@@ -211,6 +214,13 @@ def _parser() -> argparse.ArgumentParser:
         "--k", type=_K, action="append", help="K to verify at, repeatable (default: any and 3)"
     )
     verify.add_argument("--lang", choices=[m.value for m in Lang], default="en")
+    verify.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=_cores(),
+        help=f"derivations verified at once, in forked processes (default: {_cores()}, the "
+        "cores this process may use; 1: one after another, in this process)",
+    )
     codegen = commands.add_parser(
         "codegen", help="print the generated module of a numeric function, for one backend"
     )
@@ -330,6 +340,44 @@ def _plot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system has one)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+
+
+def _jobs(text: str) -> int:
+    """``--jobs``: a positive int."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"--jobs must be a positive int, got {text!r}")
+    return int(text)
+
+
+def _verify_one(task: tuple[str, int | None, str]) -> tuple[int, bool, str, float]:
+    """Verify one (name, K, lang): (steps, passed, the error's text, seconds)."""
+    name, K, lang = task
+    d = derive(name, K=K, lang=lang)
+    start = time.perf_counter()
+    try:
+        d.verify()
+        passed, detail = True, ""
+    except VerificationError as err:
+        passed, detail = False, str(err)
+    return len(d.steps), passed, detail, time.perf_counter() - start
+
+
+def _verified(tasks: list[tuple[str, int | None, str]], jobs: int) -> Iterator[tuple]:
+    """:func:`_verify_one` of each task, in order. With ``jobs`` > 1 and more than one
+    task, in that many forked processes (a fork inherits every registered derivation, those
+    of ``--load`` included); where the system cannot fork, one after another."""
+    if jobs == 1 or len(tasks) == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(_verify_one, tasks)
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
+        yield from pool.map(_verify_one, tasks)  # in order, as each finishes
+
+
 def _verify(args: argparse.Namespace) -> int:
     names = args.names or derivations()  # names checked by the parser, before any work
     Ks = args.k or [None, 3]
@@ -341,24 +389,21 @@ def _verify(args: argparse.Namespace) -> int:
         _pad(steps_h, 6, right=True),
         _pad(result_h, 8),
         _pad(secs_h, 8, right=True),
+        flush=True,
     )
     status = 0
-    for name in names:
-        for K in Ks:
-            d = derive(name, K=K, lang=args.lang)
-            start = time.perf_counter()
-            try:
-                d.verify()
-                result, detail = ok, ""
-            except VerificationError as err:
-                result, detail, status = failed, f"  {err}", 1
-            seconds = time.perf_counter() - start
-            k_text = any_K if K is None else str(K)
-            print(
-                f"{name:<20} {_pad(k_text, 4, right=True)} {len(d.steps):>6} "
-                f"{_pad(result, 8)} {seconds:>8.2f}{detail}",
-                flush=True,
-            )
+    tasks = [(name, K, args.lang) for name in names for K in Ks]
+    for (name, K, _), (steps, passed, error, seconds) in zip(
+        tasks, _verified(tasks, args.jobs), strict=True
+    ):
+        result, detail = (ok, "") if passed else (failed, f"  {error}")
+        status = status if passed else 1
+        k_text = any_K if K is None else str(K)
+        print(
+            f"{name:<20} {_pad(k_text, 4, right=True)} {steps:>6} "
+            f"{_pad(result, 8)} {seconds:>8.2f}{detail}",
+            flush=True,
+        )
     return status
 
 

@@ -79,3 +79,28 @@ def test_a_false_step_fails_verify_with_exit_1_naming_it(loaded, capsys, tmp_pat
     out = capsys.readouterr().out
     assert status == 1
     assert "FAILED" in out and "step 3 (odds)" in out
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_verify_in_forked_processes_reports_the_same(
+    loaded, capsys, tmp_path: Path, jobs: str
+) -> None:
+    # --jobs 2 verifies (name, K) pairs in forked processes, which inherit the derivation
+    # registered by --load; the table, its order and the exit status are those of --jobs 1.
+    source = EXAMPLE.read_text(encoding="utf-8")
+    broken = tmp_path / "odds_broken.py"
+    broken.write_text(
+        source.replace("sp.exp(z[i] - z[j])", "sp.exp(z[i] + z[j])"), encoding="utf-8"
+    )
+    args = ["--load", str(broken), "verify", NAME, "--k", "any", "--k", "3", "--jobs", jobs]
+    status = cli.main(args)
+    rows = [line.split()[:4] for line in capsys.readouterr().out.splitlines()[1:]]
+    assert status == 1
+    assert rows == [[NAME, "any", "3", "FAILED"], [NAME, "3", "3", "FAILED"]]
+    ss.unregister(NAME)
+    assert (
+        cli.main(["--load", str(EXAMPLE), "verify", NAME, "--k", "any", "--k", "3", "--jobs", jobs])
+        == 0
+    )
+    rows = [line.split()[:4] for line in capsys.readouterr().out.splitlines()[1:]]
+    assert rows == [[NAME, "any", "3", "verified"], [NAME, "3", "3", "verified"]]
