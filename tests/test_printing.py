@@ -246,8 +246,9 @@ def test_special_cases_print_under_their_own_heading() -> None:
         d = ss.derive("sigmoid", lang=lang)
         md, latex, text = d.to_markdown(), d.to_latex(), d.to_text()
         assert f"### {heading}" in md
-        assert md.index(f"### {heading}") < md.index(r"\textbf{6.}")
-        assert md.index(r"\textbf{5.}") < md.index(f"### {heading}")
+        special = d.step("two_classes").number  # the last step, after the general ones
+        assert md.index(f"### {heading}") < md.index(rf"\textbf{{{special}.}}")
+        assert md.index(rf"\textbf{{{special - 1}.}}") < md.index(f"### {heading}")
         assert rf"\paragraph{{{heading}}}" in latex
         assert heading.replace("$", "") in text
     assert "Special case" not in ss.derive("jacobian").to_markdown()

@@ -64,8 +64,9 @@ def sigmoid(S: ClassSpace) -> list[Line]:
         Line(
             sp.Eq(sp.Limit(Sigmoid(x), x, -sp.oo), 0, evaluate=False),
             Text(
-                r"as $z_i \to -\infty$ (the other logits fixed) so does "
-                r"$x = z_i - \log \sum_{k \neq i} e^{z_k}$, and $e^{-x} \to \infty$",
+                r"as $z_i \to -\infty$ with the other logits fixed, "
+                r"$x = z_i - \log \sum_{k \neq i} e^{z_k}$ tends to $-\infty$ as well, and "
+                r"$e^{-x} \to \infty$",
                 r"当 $z_i \to -\infty$（其余输入不变）时，"
                 r"$x = z_i - \log \sum_{k \neq i} e^{z_k}$ 也趋于 $-\infty$，$e^{-x} \to \infty$",
             ),
