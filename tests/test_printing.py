@@ -337,3 +337,10 @@ def test_a_chain_too_wide_for_the_page_puts_its_left_side_on_its_own_line() -> N
     assert "&\\fitted{" + expr_latex(step2.lhs) + "} \\\\\n" in doc
     # a narrow chain keeps one row per step, aligned at the relation
     assert ss.derive("shift_invariance").to_latex().count(r"\quad =") == 0
+
+
+def test_an_and_of_relations_prints_in_words() -> None:
+    x = sp.Symbol("x", real=True)
+    both = sp.And(sp.Lt(x, 1), sp.Gt(x**2, 0))
+    assert expr_latex(both) == r"x < 1 \quad\text{and}\quad x^{2} > 0"
+    assert relation_latex(both) == "&" + expr_latex(both)  # one row, no alignment point

@@ -169,6 +169,10 @@ class _Printer(LatexPrinter):
             return False  # \left(..\right)^{2} is closed
         return super()._needs_mul_brackets(expr, first=first, last=last)
 
+    def _print_And(self, expr: sp.And) -> str:
+        """Relations that hold together, in words: ``a < 1 \\quad\\text{and}\\quad b > 0``."""
+        return r" \quad\text{and}\quad ".join(self._print(arg) for arg in expr.args)
+
     def _print_Sum(self, expr: sp.Sum) -> str:
         if len(expr.limits) == 1 and (rest := _all_but_one(expr)) is not None:
             summand, left_out = rest
