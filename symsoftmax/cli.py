@@ -214,11 +214,12 @@ def _parser() -> argparse.ArgumentParser:
         "--k", type=_K, action="append", help="K to verify at, repeatable (default: any and 3)"
     )
     verify.add_argument("--lang", choices=[m.value for m in Lang], default="en")
+    cores = _cores()
     verify.add_argument(
         "--jobs",
         type=_jobs,
-        default=_cores(),
-        help=f"derivations verified at once, in forked processes (default: {_cores()}, the "
+        default=cores,
+        help=f"derivations verified at once, in forked processes (default: {cores}, the "
         "cores this process may use; 1: one after another, in this process)",
     )
     codegen = commands.add_parser(

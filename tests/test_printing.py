@@ -169,14 +169,15 @@ def test_latex_has_every_step_with_its_reason_above(name: str, K: int | None, la
 def test_named_quantities_print_by_name_after_they_are_introduced() -> None:
     d = ss.derive("jacobian")
     total = sp.Sum(sp.exp(d.space.z[d.space.k]), (d.space.k, 1, d.space.K))
-    printed = statements(d)
-    assert printed[0] == d.steps[0].expr  # step 1 introduces the name
-    assert all(not p.has(total) for p in printed[1:])  # from step 2 on, only Sigma_K
-    ((quantity, name),) = d.steps[0].names
+    printed = dict(zip((step.label for step in d.steps), statements(d), strict=True))
+    definition = d.step("definition")  # introduces the name
+    assert printed.pop("definition") == definition.expr
+    assert all(not p.has(total) for p in printed.values())  # after it, only Sigma_K
+    ((quantity, name),) = definition.names
     assert quantity == total and str(name) == "Sigma_K"
-    for p, step in zip(printed[1:], d.steps[1:], strict=True):
+    for label, p in printed.items():
         # the name stands for the sum and nothing else: put back, the statement is the step's
-        assert p.xreplace({name: total}).doit() == step.expr.doit(), step.label
+        assert p.xreplace({name: total}).doit() == d.step(label).expr.doit(), label
 
 
 def test_standalone_documents() -> None:

@@ -43,9 +43,7 @@ import mpmath
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
-import symsoftmax.numeric.fused as fused  # (not "from . import": no edge to the package)
-
-from . import codegen
+from . import codegen, fused
 
 __all__ = ["FUSED", "NumbaPrinter", "RowProgram", "kernel_source", "module_source", "row_program"]
 

@@ -41,6 +41,8 @@ class Step(Protocol):
     expr: sp.Basic
     reason: str
     case: sp.Basic | None
+    special: str | None
+    names: tuple[tuple[sp.Basic, sp.Symbol], ...]
 
 
 class Derivation(Protocol):
@@ -362,16 +364,17 @@ def statements(derivation: Derivation) -> tuple[sp.Basic, ...]:
     Example:
         >>> import symsoftmax as ss
         >>> d = ss.derive("jacobian")
-        >>> statements(d)[0] == d.steps[0].expr     # nothing is named before step 1
+        >>> printed = {step.label: expr for step, expr in zip(d.steps, statements(d))}
+        >>> printed["definition"] == d.step("definition").expr  # nothing named before it
         True
-        >>> print(expr_latex(statements(d)[2].lhs))  # step 1 names the sum Sigma_K
+        >>> print(expr_latex(printed["sum_derivative"].lhs))  # "definition" names Sigma_K
         \\frac{\\partial}{\\partial {z}_{j}} \\Sigma_{K}
     """
     names: dict[sp.Basic, sp.Symbol] = {}
     printed = []
     for step in derivation.steps:
         printed.append(_named(step.expr, names))
-        names.update(getattr(step, "names", ()))
+        names.update(step.names)
     return tuple(printed)
 
 
@@ -382,7 +385,7 @@ def _sections(derivation: Derivation) -> list[tuple[str | None, list[list[_Row]]
     prev: Step | None = None
     rows = zip(derivation.steps, statements(derivation), strict=True)
     for number, (step, printed) in enumerate(rows, start=1):
-        special = getattr(step, "special", None)
+        special = step.special
         if not sections or sections[-1][0] != special:
             sections.append((special, []))
             prev = None
@@ -644,10 +647,8 @@ def _as_written(expr: sp.Basic) -> sp.Basic:
         return 2 if isinstance(factor, sp.Sum) else int(bracketed(factor))
 
     def mul(e: sp.Mul) -> sp.Expr:
-        factors = [f for f in e.args if f != 1] or [sp.S.One]  # 1 p_k: a name put in 1 sigma_k
-        if len(factors) == 1:
-            return factors[0]
-        return sp.Mul(*sorted(factors, key=last), evaluate=False)
+        e = _without_ones(e)  # 1 p_k: a name put in for the sigma_k of 1 sigma_k
+        return sp.Mul(*sorted(e.args, key=last), evaluate=False) if isinstance(e, sp.Mul) else e
 
     def written(e: sp.Basic) -> sp.Basic:
         if isinstance(e, MatrixBase):  # applyfunc would evaluate (reorder) each entry
